@@ -1,0 +1,36 @@
+"""Exceptions named by what the operator must do. Business rejections are values, not these."""
+
+from __future__ import annotations
+
+
+class BallastError(Exception):
+    """Base of every error ballast raises on purpose; carries a hint for the operator."""
+
+    hint: str = ""
+
+    def __init__(self, message: str, *, hint: str = "") -> None:
+        super().__init__(message)
+        if hint:
+            self.hint = hint
+
+
+class DataError(BallastError):
+    """Input data is malformed, inconsistent or missing: fix the file or the feed."""
+
+    hint = "Fix the input named in the message and run the command again."
+
+
+class ConfigError(BallastError):
+    """A setting or policy is invalid: fix the configuration."""
+
+    hint = "Check the configuration value named in the message."
+
+
+class LedgerError(BallastError):
+    """A transaction would break a book-of-record invariant (negative holding, unknown cash, …)."""
+
+    hint = "The transaction was not booked; correct it or the holdings it depends on."
+
+
+class UnknownReference(DataError):
+    """An account, instrument, lot or currency referred to does not exist."""
