@@ -130,7 +130,8 @@ class Transaction:
                    TransactionKind.FEE, TransactionKind.DIVIDEND):
             if self.amount <= 0:
                 out.append("amount: must be positive")
-            if k is TransactionKind.DIVIDEND and self.reinvest and not (self.price and self.price > 0):
+            needs_price = k is TransactionKind.DIVIDEND and self.reinvest
+            if needs_price and not (self.price and self.price > 0):
                 out.append("price: a reinvested dividend needs the reinvestment price")
         elif k in (TransactionKind.SPLIT, TransactionKind.STOCK_DIVIDEND):
             if self.ratio is None or self.ratio <= 0:
