@@ -12,14 +12,16 @@ from ballast.domain.errors import (
 from ballast.domain.ids import AccountId, HouseholdId, InstrumentId, LotId, TransactionId
 from ballast.domain.instrument import Instrument, InstrumentKind, OptionRight
 from ballast.domain.lot import RealizedGain, TaxLot, Term, holding_term
+from ballast.domain.market import FxRate, PriceBar
 from ballast.domain.money import ZERO, Money, Quantity, minor_units, round_to_minor
 from ballast.domain.transaction import LotSpec, Transaction, TransactionKind
 
 __all__ = [
     "ZERO", "Account", "AccountId", "AccountType", "BallastError", "ConfigError",
-    "CorporateAction", "CorporateActionKind", "DataError", "Household", "HouseholdId",
+    "CorporateAction", "CorporateActionKind", "DataError", "FxRate", "Household", "HouseholdId",
     "Instrument", "InstrumentId", "InstrumentKind", "LedgerError", "LotId", "LotMethod",
-    "LotSpec", "Money", "OptionRight", "Quantity", "RealizedGain", "Restrictions", "TaxLot",
+    "LotSpec", "Money", "OptionRight", "PriceBar", "Quantity", "RealizedGain", "Restrictions",
+    "TaxLot",
     "Term", "Transaction", "TransactionId", "TransactionKind", "UnknownReference",
     "holding_term", "minor_units", "round_to_minor",
 ]

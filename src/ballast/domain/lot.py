@@ -21,8 +21,8 @@ def holding_term(holding_start: date, sold: date) -> Term:
     a lot bought on 2020-03-15 becomes long-term when sold on 2021-03-16 or later)."""
     try:
         anniversary = holding_start.replace(year=holding_start.year + 1)
-    except ValueError:  # 29 February
-        anniversary = date(holding_start.year + 1, 3, 1)
+    except ValueError:  # bought 29 February: a year of holding ends on 28 February
+        anniversary = date(holding_start.year + 1, 2, 28)
     return Term.LONG if sold > anniversary else Term.SHORT
 
 

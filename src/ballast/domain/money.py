@@ -13,7 +13,7 @@ Quantity = NewType("Quantity", Decimal)
 
 ZERO = Decimal(0)
 
-# ISO 4217 minor units for the currencies a US/European wealth manager meets; others default to 2.
+# ISO 4217 minor units of the currencies ballast accepts; any other code is refused.
 _MINOR_UNITS: dict[str, int] = {
     "USD": 2, "EUR": 2, "GBP": 2, "CHF": 2, "CAD": 2, "AUD": 2, "NZD": 2, "SEK": 2, "NOK": 2,
     "DKK": 2, "HKD": 2, "SGD": 2, "CNY": 2, "INR": 2, "MXN": 2, "BRL": 2, "ZAR": 2, "PLN": 2,

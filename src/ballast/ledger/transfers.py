@@ -4,8 +4,9 @@ A transfer out relieves lots by the trade's method (or the account's; ``min_tax`
 price falls back to FIFO) and realizes nothing. When ``counter_account`` is an account of the
 same book the lots move there with basis, acquisition date, holding period and wash-sale
 adjustment; a lot keeps its id unless the receiving position already has one by that id, in
-which case it gets the transfer's lot id. Any other counter account means the lots leave the
-book (delivered to an outside custodian). Transfers are not purchases for the wash-sale rule.
+which case it gets the transfer's lot id. Without a counter account the lots leave the book
+(delivered to an outside custodian); a counter account that is not in the book is refused, so a
+mistyped id never makes lots disappear. Transfers are not purchases for the wash-sale rule.
 """
 
 from __future__ import annotations
@@ -13,7 +14,15 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from ballast.domain import Account, Instrument, LedgerError, LotMethod, TaxLot, Transaction
+from ballast.domain import (
+    Account,
+    Instrument,
+    LedgerError,
+    LotMethod,
+    TaxLot,
+    Transaction,
+    UnknownReference,
+)
 
 if TYPE_CHECKING:
     from ballast.ledger.book import Book
@@ -56,8 +65,12 @@ def transfer_out(book: Book, txn: Transaction, account: Account, inst: Instrumen
         method = LotMethod.FIFO
     parts = book._relieve(txn, account, inst, txn.quantity, method, price)
     target_id = txn.counter_account
-    if target_id is None or target_id not in book.accounts:
+    if target_id is None:
         return
+    if target_id not in book.accounts:
+        raise UnknownReference(f"{book._context(txn)}: unknown counter account {target_id!r}",
+                               hint="Name an account of the book, or leave counter_account "
+                               "empty for a delivery to an outside custodian.")
     if target_id == account.id:
         raise LedgerError(f"{book._context(txn)}: counter account is the account itself")
     target = book.accounts[target_id]
