@@ -24,7 +24,6 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
-	$(BIN)/lint-imports
 
 test: lint
 	$(BIN)/pytest

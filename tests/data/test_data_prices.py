@@ -75,8 +75,10 @@ def test_unexplained_move_is_flagged_on_its_row(write: Write, ctx: ImportContext
     text = HEAD + _series("AAPL", closes)
     result = parse_prices(write("prices.csv", text), ctx)
     # The spike is flagged; the bar that reverts it is compared with the close before it.
-    assert _errors(result) == [(3, "close", "moved +40.0% from the previous close 101 with no "
-                                            "corporate action to explain it (limit 25%)")]
+    assert _errors(result) == [(3, "close", "AAPL 2021-01-06: moved +40.0% from the previous "
+                                            "close 101 with no corporate action to explain it "
+                                            "(limit 25%; raise it with --max-daily-move if the "
+                                            "move is real)")]
     assert [b.close for b in result.records][2] == Decimal(102)
     loose = dataclasses.replace(ctx, settings=ValidationSettings(max_daily_move=0.5))
     assert parse_prices(write("prices.csv", text), loose).ok
@@ -164,7 +166,8 @@ def test_real_aapl_split_is_explained_and_an_artificial_jump_is_not(
     path.write_text("".join(lines), encoding="utf-8")
     jumped = parse_prices(path, real)
     assert [(e.row, e.field) for e in jumped.errors] == [(row, "close")]
-    assert jumped.errors[0].reason.startswith("moved +39.4% from the previous close 121.19")
+    assert jumped.errors[0].reason.startswith(
+        "AAPL 2020-10-15: moved +39.4% from the previous close 121.19")
 
 
 def test_real_aapl_history_flags_only_the_2000_crash(tmp_path: Path,

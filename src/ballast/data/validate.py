@@ -108,6 +108,7 @@ def _moves(iid: str, series: list[PriceBar], idx: list[int], ctx: ImportContext,
                 continue
         last_flagged = j
         explained = "after the split factor " if scale[j] != 1.0 else ""
-        found.append((idx[j], f"moved {move[j]:+.1%} from the previous close {prev[j]:g} "
-                      f"{explained}with no corporate action to explain it (limit {limit:.0%})"))
+        found.append((idx[j], f"{iid} {series[j].date}: moved {move[j]:+.1%} from the previous "
+                      f"close {prev[j]:g} {explained}with no corporate action to explain it "
+                      f"(limit {limit:.0%}; raise it with --max-daily-move if the move is real)"))
     return found

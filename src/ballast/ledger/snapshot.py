@@ -43,7 +43,8 @@ class Snapshot:
 
     Row ``i`` of the position arrays is account ``accounts[pos_account[i]]`` holding instrument
     ``instruments[pos_instrument[i]]``. ``market_value`` and ``cost_basis`` are in the account's
-    base currency; ``price`` is in the instrument's currency. Positions whose price is missing
+    base currency; ``price`` is in the instrument's currency; ``exact_quantity`` keeps the
+    ledger's Decimal quantities row for row. Positions whose price is missing
     have NaN price and value and are listed in ``unpriced``.
     """
 
@@ -59,6 +60,7 @@ class Snapshot:
     cost_basis: FloatArray
     cash_value: FloatArray
     unpriced: tuple[InstrumentId, ...]
+    exact_quantity: tuple[Decimal, ...] = ()
     id: str = field(default="")
 
     @property
@@ -146,7 +148,7 @@ def build_snapshot(
         pos_instrument=pos_instrument, quantity=quantity, price=price,
         price_date=dates[pos_instrument] if n else np.empty(0, dtype="datetime64[D]"),
         market_value=market_value, cost_basis=cost_basis, cash_value=cash_value,
-        unpriced=unpriced,
+        unpriced=unpriced, exact_quantity=tuple(rows[k][0] for k in keys),
     )
     return _with_id(snap)
 

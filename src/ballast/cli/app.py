@@ -1,0 +1,204 @@
+"""The ``ballast`` command line: thin, every command calls the engine."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from ballast.cli.render import (
+    accounts_table,
+    gains_table,
+    import_report_panel,
+    lots_table,
+    positions_table,
+    rejection_table,
+    summary_panel,
+)
+from ballast.config import ValidationPolicy
+from ballast.domain import BallastError
+from ballast.engine import demo as demo_use_case
+from ballast.engine import imports, queries
+from ballast.engine.errors import ImportRejected
+from ballast.engine.imports import ImportKind
+from ballast.engine.workspace import open_store
+
+app = typer.Typer(
+    name="ballast",
+    help="ballast — portfolio automation engine: a tax-lot book of record you can trust.\n\n"
+    "Start with `ballast demo`, or `ballast init` then `ballast import <kind> <file>`.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", envvar="BALLAST_DATABASE_URL",
+                 help="Database URL (default sqlite:///./ballast.db)."),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+AccountOption = Annotated[str | None, typer.Option("--account", "-a", help="One account id.")]
+
+
+class _State:
+    debug = False
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+
+
+@app.callback()
+def _main(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+) -> None:
+    _State.debug = debug
+
+
+@app.command()
+def init(db: DbOption = None) -> None:
+    """Create (or upgrade) the book's database."""
+    store = open_store(db)
+    console.print(f"[green]Book ready[/] at {store.url}")
+
+
+@app.command("import")
+def import_(
+    kind: Annotated[ImportKind, typer.Argument(help="What the file holds.")],
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True,
+                                         help="CSV file (see docs/formats.md).")],
+    quarantine: Annotated[bool, typer.Option(
+        "--quarantine", help="Write the good rows and keep the bad ones with their reasons, "
+        "instead of rejecting the whole file.")] = False,
+    max_daily_move: Annotated[float, typer.Option(
+        help="Largest close-to-close price move accepted without a corporate action "
+        "(0.25 = 25%).", min=0.0)] = 0.25,
+    max_stale_sessions: Annotated[int, typer.Option(
+        help="Sessions an instrument's last price may lag the file's last date.", min=0)] = 5,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Import a CSV file. All or nothing unless --quarantine; importing twice changes nothing."""
+    store = open_store(db)
+    try:
+        policy = ValidationPolicy(max_daily_move=max_daily_move,
+                                  max_stale_sessions=max_stale_sessions)
+        report = imports.import_file(store, kind, file, quarantine=quarantine, policy=policy,
+                                     progress=not as_json)
+    except ImportRejected as exc:
+        if as_json:
+            _print_json({"status": "rejected", "errors": [asdict(e) for e in exc.errors]})
+        else:
+            err_console.print(rejection_table(exc))
+        raise typer.Exit(1) from None
+    if as_json:
+        _print_json(report.as_dict())
+    else:
+        console.print(import_report_panel(report))
+
+
+@app.command()
+def accounts(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """List households and accounts with their value."""
+    rows = queries.account_rows(open_store(db))
+    if as_json:
+        _print_json([r.as_dict() for r in rows])
+    else:
+        console.print(accounts_table(rows))
+
+
+@app.command()
+def positions(
+    account: AccountOption = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Date YYYY-MM-DD.")] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Positions with price, value and unrealized gain, as of a date (default: latest price)."""
+    rows = queries.position_rows(open_store(db), account=account, as_of=_date(as_of))
+    if as_json:
+        _print_json([r.as_dict() for r in rows])
+    else:
+        console.print(positions_table(rows))
+
+
+@app.command()
+def lots(
+    account: AccountOption = None,
+    symbol: Annotated[str | None, typer.Option("--symbol", "-s")] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Open tax lots: quantity, basis, acquisition date, wash-sale adjustment."""
+    rows = queries.lot_rows(open_store(db), account=account, symbol=symbol)
+    if as_json:
+        _print_json([r.as_dict() for r in rows])
+    else:
+        console.print(lots_table(rows))
+
+
+@app.command()
+def gains(
+    year: Annotated[int | None, typer.Option("--year", "-y", help="Tax year.")] = None,
+    account: AccountOption = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Realized gains, short and long term, with wash-sale disallowed losses."""
+    rows = queries.gain_rows(open_store(db), year=year, account=account)
+    if as_json:
+        _print_json([r.as_dict() for r in rows])
+    else:
+        console.print(gains_table(rows, year))
+
+
+@app.command()
+def demo(
+    path: Annotated[Path, typer.Option("--path", help="Where to build the demo book.")] = Path(
+        "ballast-demo.db"),
+    households: Annotated[int, typer.Option(help="Households to generate.")] = 60,
+    as_json: JsonOption = False,
+) -> None:
+    """Build a fresh demo book from real market data shipped with ballast and summarize it."""
+    summary = demo_use_case.run_demo(path, households=households, progress=not as_json)
+    if as_json:
+        _print_json(summary.as_dict())
+    else:
+        console.print(summary_panel(summary))
+
+
+def _date(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise BallastError(f"--as-of {text!r} is not a date", hint="Use YYYY-MM-DD.") from None
+
+
+def main() -> None:
+    """Entry point: one clear line and a hint on errors; tracebacks only with --debug."""
+    try:
+        app()
+    except BallastError as exc:
+        if _State.debug:
+            raise
+        err_console.print(f"[bold red]error:[/] {exc}")
+        if exc.hint:
+            err_console.print(f"[dim]hint:[/] {exc.hint}")
+        sys.exit(1)
+    except Exception as exc:  # a bug: say so briefly, details with --debug
+        if _State.debug:
+            raise
+        err_console.print(f"[bold red]internal error:[/] {type(exc).__name__}: {exc}")
+        err_console.print("[dim]hint:[/] run again with --debug for the traceback and report it.")
+        sys.exit(2)

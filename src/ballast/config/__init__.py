@@ -1,0 +1,5 @@
+"""Settings and policy schemas (pydantic, frozen, extra fields forbidden)."""
+
+from ballast.config.settings import DEFAULT_DATABASE_URL, Settings, ValidationPolicy
+
+__all__ = ["DEFAULT_DATABASE_URL", "Settings", "ValidationPolicy"]

@@ -1,0 +1,22 @@
+"""Errors raised by engine use cases."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ballast.data import RowError
+from ballast.domain import DataError
+
+
+class ImportRejected(DataError):
+    """A file had bad rows and was not imported (nothing was written)."""
+
+    hint = ("Fix the rows listed and import again, or use --quarantine to import the good rows "
+            "and keep the bad ones aside.")
+
+    def __init__(self, file: str, errors: Sequence[RowError]) -> None:
+        self.file = file
+        self.errors = list(errors)
+        first = self.errors[0] if self.errors else None
+        more = f" (and {len(self.errors) - 1} more)" if len(self.errors) > 1 else ""
+        super().__init__(f"{file}: nothing imported: {first}{more}")

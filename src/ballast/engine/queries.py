@@ -1,0 +1,155 @@
+"""Read-side use cases: accounts, positions, lots, gains and the book summary."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+
+import numpy as np
+
+from ballast.domain import Account, AccountId, TaxLot, UnknownReference
+from ballast.engine.book_loader import ordered_events, replay
+from ballast.engine.market import MarketData, load_market
+from ballast.engine.rows import AccountRow, BookSummary, GainRow, LotRow, PositionRow
+from ballast.ledger.snapshot import Holdings, Snapshot, build_snapshot
+from ballast.store import Store, UnitOfWork
+
+
+def _holdings_now(tx: UnitOfWork, accounts: Sequence[Account]) -> list[Holdings]:
+    ids = [a.id for a in accounts]
+    lots_by: dict[AccountId, list[TaxLot]] = {i: [] for i in ids}
+    for lot in tx.lots(ids):
+        lots_by[lot.account_id].append(lot)
+    cash_by: dict[AccountId, dict[str, Decimal]] = {i: {} for i in ids}
+    for (acct, ccy), amount in tx.cash(ids).items():
+        cash_by[acct][ccy] = amount
+    return [Holdings(a, lots_by[a.id], cash_by[a.id]) for a in accounts]
+
+
+def _holdings_as_of(tx: UnitOfWork, accounts: Sequence[Account], as_of: date) -> list[Holdings]:
+    """Replay the history up to ``as_of`` (whole households, for wash sales) and read it off."""
+    households = {a.household_id for a in accounts}
+    all_accounts = [a for a in tx.accounts().values() if a.household_id in households]
+    ids = [a.id for a in all_accounts]
+    events = ordered_events(tx.transactions(ids, until=as_of), tx.corporate_actions(), as_of)
+    book = replay(tx.instruments(), all_accounts, events)
+    return [Holdings(a, book.lots(a.id), book.cash(a.id)) for a in accounts]
+
+
+def _select(tx: UnitOfWork, account: str | None) -> list[Account]:
+    accounts = tx.accounts()
+    if account is None:
+        return sorted(accounts.values(), key=lambda a: a.id)
+    if account not in accounts:
+        raise UnknownReference(f"no account {account!r}", hint="`ballast accounts` lists them.")
+    return [accounts[AccountId(account)]]
+
+
+def snapshot(store: Store, as_of: date | None = None, account: str | None = None) -> Snapshot:
+    """Value the book (or one account) as of a date; default: the latest price date."""
+    with store.transaction() as tx:
+        market = load_market(tx)
+        as_of = as_of or market.last_date or date.today()
+        accounts = _select(tx, account)
+        last_booked = tx.last_transaction_date()
+        if last_booked is None or as_of >= last_booked:
+            holdings = _holdings_now(tx, accounts)
+        else:
+            holdings = _holdings_as_of(tx, accounts, as_of)
+        return build_snapshot(as_of, holdings, tx.instruments(), market.closes, market.fx_rate)
+
+
+def account_rows(store: Store) -> list[AccountRow]:
+    """Every account with its household and current value."""
+    snap = snapshot(store)
+    with store.transaction() as tx:
+        households = {h.id: h for h in tx.households()}
+        accounts = tx.accounts()
+    values = snap.account_value
+    return [
+        AccountRow(a.id, a.household_id, households[a.household_id].name, a.name, a.type.value,
+                   a.base_currency, a.custodian, a.model, float(values[i]),
+                   float(snap.cash_value[i]))
+        for i, a in enumerate(accounts[aid] for aid in snap.accounts)
+    ]
+
+
+def position_rows(store: Store, account: str | None = None, as_of: date | None = None
+                  ) -> list[PositionRow]:
+    """Positions with price, value, basis, unrealized gain and weight."""
+    snap = snapshot(store, as_of=as_of, account=account)
+    with store.transaction() as tx:
+        instruments = tx.instruments()
+    weights = snap.weights()
+    rows = []
+    for r in np.lexsort((snap.pos_instrument, snap.pos_account)):
+        sym = snap.instruments[snap.pos_instrument[r]]
+        pdate = snap.price_date[r]
+        rows.append(PositionRow(
+            snap.accounts[snap.pos_account[r]], sym, snap.exact_quantity[r],
+            float(snap.price[r]), None if np.isnat(pdate) else pdate.astype(date),
+            float(snap.market_value[r]), float(snap.cost_basis[r]),
+            float(snap.unrealized[r]), float(weights[r]), instruments[sym].currency))
+    return rows
+
+
+def lot_rows(store: Store, account: str | None = None, symbol: str | None = None
+             ) -> list[LotRow]:
+    """Open tax lots, optionally for one account and one symbol."""
+    with store.transaction() as tx:
+        ids = [a.id for a in _select(tx, account)]
+        lots = [lot for lot in tx.lots(ids) if symbol is None or lot.instrument_id == symbol]
+    lots.sort(key=lambda lot: (lot.account_id, lot.instrument_id, lot.acquired, lot.id))
+    return [LotRow(lot.account_id, lot.instrument_id, lot.id, lot.quantity, lot.cost_basis,
+                   lot.unit_cost.quantize(Decimal("0.0001")), lot.acquired, lot.holding_start,
+                   lot.wash_sale_adjustment) for lot in lots]
+
+
+def gain_rows(store: Store, year: int | None = None, account: str | None = None
+              ) -> list[GainRow]:
+    """Realized gains per lot, with wash-sale disallowed losses."""
+    with store.transaction() as tx:
+        ids = [a.id for a in _select(tx, account)]
+        gains = tx.gains(ids, year=year)
+    gains.sort(key=lambda g: (g.sold, g.account_id, g.instrument_id, g.lot_id))
+    return [GainRow(g.account_id, g.instrument_id, g.lot_id, g.quantity, g.acquired, g.sold,
+                    g.proceeds, g.cost_basis, g.gain, g.wash_sale_disallowed, g.term.value,
+                    g.currency) for g in gains]
+
+
+def book_summary(store: Store, as_of: date | None = None, seconds: float = 0.0) -> BookSummary:
+    """The whole book at a glance."""
+    snap = snapshot(store, as_of=as_of)
+    with store.transaction() as tx:
+        accounts = tx.accounts()
+        n_households = len(tx.households())
+        n_instruments = len(tx.instruments())
+        n_txns = tx.transaction_count()
+        gains = tx.gains()
+        n_lots = len(tx.lots())
+    unreal = np.nan_to_num(snap.unrealized)
+    by_symbol: dict[str, float] = {}
+    for r in range(len(snap.quantity)):
+        sym = snap.instruments[snap.pos_instrument[r]]
+        by_symbol[sym] = by_symbol.get(sym, 0.0) + float(np.nan_to_num(snap.market_value[r]))
+    top = sorted(by_symbol.items(), key=lambda kv: -kv[1])[:10]
+    return BookSummary(
+        as_of=snap.as_of, database=store.url, households=n_households, accounts=len(accounts),
+        accounts_by_type=dict(Counter(a.type.value for a in accounts.values())),
+        instruments=n_instruments, transactions=n_txns,
+        aum=float(snap.account_value.sum()), cash=float(snap.cash_value.sum()),
+        positions=len(snap.quantity), open_lots=n_lots,
+        unrealized_gain=float(unreal[unreal > 0].sum()),
+        unrealized_loss=float(unreal[unreal < 0].sum()),
+        positions_with_loss=int(np.sum(unreal < 0)),
+        realized_short_term=float(sum(g.gain for g in gains if g.term.value == "short")),
+        realized_long_term=float(sum(g.gain for g in gains if g.term.value == "long")),
+        wash_sale_disallowed=float(sum(g.wash_sale_disallowed for g in gains)),
+        top_holdings=top, seconds=seconds,
+    )
+
+
+__all__ = ["MarketData", "account_rows", "book_summary", "gain_rows", "lot_rows",
+           "position_rows", "snapshot"]

@@ -1,0 +1,108 @@
+"""Market data of record: daily prices and FX rates. Writes are upserts (a vendor's correction
+replaces the earlier value for the same key)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Float, Select, cast, func, select
+
+from ballast.domain import InstrumentId
+from ballast.domain.market import FxRate, PriceBar
+from ballast.store.repository import Repository
+from ballast.store.schema import fx_rates, prices
+
+_PRICE_COLUMNS = ("instrument_id", "date", "close", "dividend", "split_factor", "source")
+PRICE_FRAME_COLUMNS = ("instrument_id", "date", "close", "dividend", "split_factor")
+
+
+class MarketRepository(Repository):
+    """Prices and FX rates."""
+
+    def add_prices(self, bars: Iterable[PriceBar]) -> int:
+        """Insert or replace price bars by (instrument, date); returns the number written."""
+        c = self._codec
+        dec, day = c.dec, c.day
+        rows = (
+            (b.instrument_id, day(b.date), dec(b.close), dec(b.dividend), dec(b.split_factor),
+             b.source)
+            for b in bars
+        )
+        return self._write(prices, _PRICE_COLUMNS, rows, upsert_key=("instrument_id", "date"))
+
+    def _price_query(self, query: Select[Any], instrument_ids: Iterable[str] | None,
+                     start: date | None, end: date | None) -> Select[Any]:
+        t = prices
+        if instrument_ids is not None:
+            query = query.where(t.c.instrument_id.in_(list(instrument_ids)))
+        if start is not None:
+            query = query.where(t.c.date >= start)
+        if end is not None:
+            query = query.where(t.c.date <= end)
+        return query.order_by(t.c.instrument_id, t.c.date)
+
+    def prices(self, instrument_ids: Iterable[str] | None = None, start: date | None = None,
+               end: date | None = None) -> pd.DataFrame:
+        """Prices for the math: columns instrument_id (str), date (datetime64), close, dividend
+        and split_factor (float64), sorted by (instrument_id, date); dates inclusive."""
+        t = prices
+        query = select(
+            t.c.instrument_id, t.c.date, cast(t.c.close, Float), cast(t.c.dividend, Float),
+            cast(t.c.split_factor, Float),
+        )
+        rows = self._conn.execute(self._price_query(query, instrument_ids, start, end)).all()
+        ids, days, close, dividend, split = zip(*rows, strict=True) if rows else ((),) * 5
+        return pd.DataFrame({
+            "instrument_id": pd.array(ids, dtype=object),
+            "date": pd.to_datetime(pd.Series(days, dtype=object)),
+            "close": np.asarray(close, dtype=np.float64),
+            "dividend": np.asarray(dividend, dtype=np.float64),
+            "split_factor": np.asarray(split, dtype=np.float64),
+        })
+
+    def price_bars(self, instrument_ids: Iterable[str] | None = None,
+                      start: date | None = None, end: date | None = None) -> list[PriceBar]:
+        """Exact price bars, sorted by (instrument, date); dates inclusive."""
+        query = self._price_query(select(prices), instrument_ids, start, end)
+        return [
+            PriceBar(InstrumentId(r.instrument_id), r.date, r.close, r.dividend, r.split_factor,
+                     r.source)
+            for r in self._conn.execute(query)
+        ]
+
+    def price_keys(self) -> set[tuple[InstrumentId, date]]:
+        """The (instrument, date) of every stored price."""
+        query = self._raw_select(prices, ("instrument_id", "date"))
+        day = self._codec.read_day
+        return {(InstrumentId(r[0]), day(r[1])) for r in self._conn.execute(query).fetchall()}
+
+    def last_price_date(self) -> date | None:
+        """The latest date with a price, or None when there are none."""
+        return self._conn.scalar(select(func.max(prices.c.date)))
+
+    def add_fx_rates(self, rates: Iterable[FxRate]) -> int:
+        """Insert or replace FX rates by (base, quote, date); returns the number written."""
+        c = self._codec
+        rows = ((r.base, r.quote, c.day(r.date), c.dec(r.rate)) for r in rates)
+        return self._write(fx_rates, ("base", "quote", "date", "rate"), rows,
+                           upsert_key=("base", "quote", "date"))
+
+    def fx_rates(self, start: date | None = None, end: date | None = None) -> list[FxRate]:
+        """FX rates sorted by (base, quote, date); dates inclusive."""
+        t = fx_rates
+        query = select(t).order_by(t.c.base, t.c.quote, t.c.date)
+        if start is not None:
+            query = query.where(t.c.date >= start)
+        if end is not None:
+            query = query.where(t.c.date <= end)
+        return [FxRate(r.base, r.quote, r.date, r.rate) for r in self._conn.execute(query)]
+
+    def fx_keys(self) -> set[tuple[str, str, date]]:
+        """The (base, quote, date) of every stored FX rate."""
+        query = self._raw_select(fx_rates, ("base", "quote", "date"))
+        day = self._codec.read_day
+        return {(r[0], r[1], day(r[2])) for r in self._conn.execute(query).fetchall()}

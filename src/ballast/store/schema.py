@@ -1,0 +1,208 @@
+"""The relational schema (SQLAlchemy Core). Alembic migrations create it; a test checks they agree.
+
+Conventions: money, quantities and rates are ExactDecimal; dates are DATE (ISO text on SQLite);
+enums are their string values. A transaction's named lots are one JSON text column (``lots``,
+NULL when there are none): they are only ever read back with their transaction.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    false,
+)
+
+from ballast.store.types import ExactDecimal
+
+# 64-bit ids; on SQLite plain INTEGER so that a primary key is the rowid alias (cheap, and
+# assigned in insertion order).
+BIGID = BigInteger().with_variant(Integer(), "sqlite")
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+instruments = Table(
+    "instruments", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("currency", String(8), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("asset_class", String(64), nullable=False),
+    Column("sector", String(64), nullable=False),
+    Column("country", String(64), nullable=False),
+    Column("exchange", String(16), nullable=False),
+    Column("issuer", String(64), nullable=False),
+    Column("lot_size", ExactDecimal, nullable=False),
+    Column("fractional", Boolean, nullable=False),
+    Column("multiplier", ExactDecimal, nullable=False),
+    Column("expiry", Date),
+    Column("strike", ExactDecimal),
+    Column("option_right", String(8)),
+    Column("underlying_id", String(64)),
+)
+
+households = Table(
+    "households", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", Text, nullable=False),
+)
+
+accounts = Table(
+    "accounts", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("household_id", String(64), ForeignKey("households.id"), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("account_type", String(16), nullable=False),
+    Column("base_currency", String(8), nullable=False),
+    Column("custodian", String(64), nullable=False),
+    Column("model", String(64), nullable=False),
+    Column("lot_method", String(16), nullable=False),
+    Column("allow_shorts", Boolean, nullable=False),
+    Column("allow_margin", Boolean, nullable=False),
+    # Restrictions: JSON arrays of instrument ids, sorted.
+    Column("do_not_buy", Text, nullable=False),
+    Column("do_not_sell", Text, nullable=False),
+    Column("excluded", Text, nullable=False),
+)
+
+imports = Table(
+    "imports", metadata,
+    Column("id", BIGID, primary_key=True, autoincrement=True),
+    Column("kind", String(32), nullable=False),
+    Column("file_name", Text, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("row_count", Integer, nullable=False),
+    Column("written_rows", Integer, nullable=False),
+    Column("quarantined_rows", Integer, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index(None, "kind", "sha256"),
+)
+
+transactions = Table(
+    "transactions", metadata,
+    # seq: given by add_transactions in insertion order; orders the events of a trade date.
+    Column("seq", BIGID, primary_key=True, autoincrement=False),
+    Column("id", String(128), nullable=False, unique=True),
+    Column("account_id", String(64), ForeignKey("accounts.id"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("trade_date", Date, nullable=False),
+    Column("instrument_id", String(64), ForeignKey("instruments.id")),
+    Column("quantity", ExactDecimal, nullable=False),
+    Column("price", ExactDecimal),
+    Column("amount", ExactDecimal, nullable=False),
+    Column("currency", String(8), nullable=False),
+    Column("fees", ExactDecimal, nullable=False),
+    Column("ratio", ExactDecimal),
+    Column("new_instrument_id", String(64)),
+    Column("lots", Text),
+    Column("lot_method", String(16)),
+    Column("reinvest", Boolean, nullable=False, server_default=false()),
+    Column("to_currency", String(8)),
+    Column("to_amount", ExactDecimal, nullable=False, server_default="0"),
+    Column("counter_account", String(64)),
+    Column("settle_date", Date),
+    Column("memo", Text, nullable=False, server_default=""),
+    Column("import_id", BIGID, ForeignKey("imports.id")),
+)
+
+tax_lots = Table(
+    "tax_lots", metadata,
+    Column("account_id", String(64), ForeignKey("accounts.id"), primary_key=True),
+    Column("lot_id", String(160), primary_key=True),
+    Column("instrument_id", String(64), ForeignKey("instruments.id"), nullable=False),
+    Column("quantity", ExactDecimal, nullable=False),
+    Column("cost_basis", ExactDecimal, nullable=False),
+    Column("acquired", Date, nullable=False),
+    Column("holding_start", Date, nullable=False),
+    Column("wash_sale_adjustment", ExactDecimal, nullable=False),
+    Column("opened_by", String(128)),
+)
+
+cash_balances = Table(
+    "cash_balances", metadata,
+    Column("account_id", String(64), ForeignKey("accounts.id"), primary_key=True),
+    Column("currency", String(8), primary_key=True),
+    Column("amount", ExactDecimal, nullable=False),
+)
+
+realized_gains = Table(
+    "realized_gains", metadata,
+    Column("id", BIGID, primary_key=True, autoincrement=True),
+    Column("account_id", String(64), ForeignKey("accounts.id"), nullable=False, index=True),
+    Column("instrument_id", String(64), ForeignKey("instruments.id"), nullable=False),
+    Column("lot_id", String(160), nullable=False),
+    Column("transaction_id", String(128), nullable=False),
+    Column("quantity", ExactDecimal, nullable=False),
+    Column("acquired", Date, nullable=False),
+    Column("sold", Date, nullable=False),
+    Column("proceeds", ExactDecimal, nullable=False),
+    Column("cost_basis", ExactDecimal, nullable=False),
+    Column("term", String(8), nullable=False),
+    Column("currency", String(8), nullable=False),
+    Column("wash_sale_disallowed", ExactDecimal, nullable=False),
+)
+
+prices = Table(
+    "prices", metadata,
+    Column("instrument_id", String(64), ForeignKey("instruments.id"), primary_key=True),
+    Column("date", Date, primary_key=True),
+    Column("close", ExactDecimal, nullable=False),
+    Column("dividend", ExactDecimal, nullable=False),
+    Column("split_factor", ExactDecimal, nullable=False),
+    Column("source", String(64), nullable=False),
+)
+
+fx_rates = Table(
+    "fx_rates", metadata,
+    Column("base", String(8), primary_key=True),
+    Column("quote", String(8), primary_key=True),
+    Column("date", Date, primary_key=True),
+    Column("rate", ExactDecimal, nullable=False),
+)
+
+corporate_actions = Table(
+    "corporate_actions", metadata,
+    Column("id", String(128), primary_key=True),
+    Column("instrument_id", String(64), ForeignKey("instruments.id"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("ex_date", Date, nullable=False),
+    Column("ratio", ExactDecimal),
+    Column("amount", ExactDecimal),
+    Column("currency", String(8), nullable=False),
+    Column("new_instrument_id", String(64)),
+    Column("pay_date", Date),
+)
+
+quarantined_rows = Table(
+    "quarantined_rows", metadata,
+    Column("id", BIGID, primary_key=True, autoincrement=True),
+    Column("import_id", BIGID, ForeignKey("imports.id"), nullable=False, index=True),
+    Column("row_number", Integer, nullable=False),
+    Column("field", String(64), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("raw", Text, nullable=False),
+)
+
+settings = Table(
+    "settings", metadata,
+    Column("key", String(128), primary_key=True),
+    Column("value", Text, nullable=False),
+)

@@ -1,0 +1,13 @@
+"""The unit of work: every repository on one connection inside one database transaction."""
+
+from __future__ import annotations
+
+from ballast.store.book import BookRepository
+from ballast.store.imports import ImportRepository
+from ballast.store.market import MarketRepository
+from ballast.store.reference import ReferenceRepository
+
+
+class UnitOfWork(ReferenceRepository, BookRepository, MarketRepository, ImportRepository):
+    """What ``Store.transaction()`` yields: reads and writes of every repository, committed
+    together or not at all."""
