@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -59,5 +60,10 @@ def book_files(tmp_path: Path) -> dict[str, Path]:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    return open_store(f"sqlite:///{tmp_path / 'book.db'}")
+def store(store_url: str) -> Iterator[Store]:
+    """A migrated, empty store on each backend."""
+    s = open_store(store_url)
+    try:
+        yield s
+    finally:
+        s.close()

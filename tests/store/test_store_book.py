@@ -154,3 +154,17 @@ def test_book_state_of_an_account_outside_the_scope_is_refused(book: Store) -> N
         tx.replace_book_state([A1], [lot("L1", B1, "2", "2")], {}, [])
     with book.transaction() as tx:
         assert tx.lots() == [lot("L1", B1, "1", "1")]
+
+
+def test_position_totals_sum_lots_exactly(book: Store) -> None:
+    lots = [lot("L1", A1, "10", "1000.10"), lot("L2", A1, "0.5", "0.05"),
+            lot("L3", A1, "3", "300", instrument=SPY), lot("L1", B1, "7", "70.7")]
+    with book.transaction() as tx:
+        tx.replace_book_state([A1, B1], lots, {}, [])
+    with book.transaction() as tx:
+        assert tx.position_totals() == [
+            (A1, AAPL, Decimal("10.5"), Decimal("1000.15")),
+            (A1, SPY, Decimal(3), Decimal(300)),
+            (B1, AAPL, Decimal(7), Decimal("70.7")),
+        ]
+        assert tx.position_totals([B1]) == [(B1, AAPL, Decimal(7), Decimal("70.7"))]

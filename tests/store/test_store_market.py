@@ -106,3 +106,13 @@ def test_fx_rates_round_trip_and_upsert(store: Store) -> None:
         assert tx.fx_rates(start=date(2021, 1, 5)) == [tx.fx_rates()[1]]
         assert tx.fx_rates(end=date(2021, 1, 4)) == [rates[0], rates[1]]
         assert tx.fx_keys() == {(r.base, r.quote, r.date) for r in rates}
+
+
+def test_closes_as_of_never_look_ahead(book: Store) -> None:
+    with book.transaction() as tx:
+        tx.add_prices(BARS)
+    with book.transaction() as tx:
+        assert tx.closes_as_of(date(2020, 8, 30)) == [BARS[0]]
+        assert tx.closes_as_of(date(2020, 9, 30)) == [BARS[1], BARS[3]]
+        assert tx.closes_as_of(date(2021, 1, 1), [SPY]) == [BARS[3]]
+        assert tx.closes_as_of(date(2020, 1, 1)) == []

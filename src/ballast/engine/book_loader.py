@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
+from operator import attrgetter
 
 from ballast.domain import Account, CorporateAction, Instrument, InstrumentId, Transaction
 from ballast.ledger import Book
@@ -23,16 +24,26 @@ def ordered_events(
     until: date | None = None,
 ) -> list[Event]:
     """Events up to ``until`` in booking order: by date, corporate actions before that day's
-    transactions (a split is effective at the open), transactions in their stored order."""
-    keyed: list[tuple[date, int, int, Event]] = []
-    for i, ca in enumerate(corporate_actions):
-        if until is None or ca.ex_date <= until:
-            keyed.append((ca.ex_date, 0, i, ca))
-    for i, txn in enumerate(transactions):
-        if until is None or txn.trade_date <= until:
-            keyed.append((txn.trade_date, 1, i, txn))
-    keyed.sort(key=lambda k: (k[0], k[1], k[2]))
-    return [k[3] for k in keyed]
+    transactions (a split is effective at the open), transactions in their given order."""
+    txns = sorted(
+        (t for t in transactions if until is None or t.trade_date <= until),
+        key=attrgetter("trade_date"),  # stable: the given order is kept within a day
+    )
+    actions = sorted(
+        (ca for ca in corporate_actions if until is None or ca.ex_date <= until),
+        key=attrgetter("ex_date"),
+    )
+    if not actions:
+        return list(txns)
+    out: list[Event] = []
+    k = 0
+    for txn in txns:
+        while k < len(actions) and actions[k].ex_date <= txn.trade_date:
+            out.append(actions[k])
+            k += 1
+        out.append(txn)
+    out.extend(actions[k:])
+    return out
 
 
 def replay(

@@ -7,7 +7,8 @@ from its stored history plus the new transactions, in date order.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 
 from rich.progress import track
@@ -17,6 +18,8 @@ from ballast.domain import (
     Account,
     AccountId,
     CorporateAction,
+    Instrument,
+    InstrumentId,
     LedgerError,
     TaxLot,
     Transaction,
@@ -73,27 +76,80 @@ def save_state(tx: UnitOfWork, book: Book, accounts: Sequence[Account]) -> None:
     tx.replace_book_state(ids, lots, cash, gains)
 
 
+class _BackgroundWrite:
+    """Runs one write of the unit of work on a second thread while the ledger books.
+
+    SQLite and psycopg release the GIL while the database works, so the insert of a large
+    file overlaps with booking on the second core. The main thread does not touch the
+    connection until :meth:`join`, which re-raises any error of the write.
+    """
+
+    def __init__(self, write: Callable[[], object]) -> None:
+        self._error: BaseException | None = None
+
+        def run() -> None:
+            try:
+                write()
+            except BaseException as exc:  # handed to the caller by join()
+                self._error = exc
+
+        self._thread = threading.Thread(target=run, name="ballast-write", daemon=True)
+        self._thread.start()
+
+    def join(self) -> None:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+
 def book_transactions(
     tx: UnitOfWork,
     new: Sequence[Transaction],
     file: str,
     rows: Mapping[int, int],
+    import_id: int | None,
     *,
     progress: bool = False,
 ) -> tuple[list[Transaction], list[RowError]]:
-    """Book ``new`` into the affected households and save their state.
+    """Book ``new`` into the affected households, write them and save the state.
 
     Returns the transactions booked and a RowError for each that the ledger refused (its row
     from ``rows``, keyed by ``id(transaction)``); a refused transaction leaves the book as it
-    was, so the others are still booked in full.
+    was, so the others are still booked in full, and it is not kept in the store.
     """
     accounts = tx.accounts()
     affected = _affected_accounts(accounts, new)
     stored = tx.transactions([a.id for a in affected])
-    events = ordered_events([*stored, *new], tx.corporate_actions())
+    corporate_actions = tx.corporate_actions()
+    instruments = tx.instruments()
+    writer = _BackgroundWrite(lambda: tx.add_transactions(new, import_id))
+    try:
+        book, refused, errors = _book(affected, instruments, stored, new, corporate_actions,
+                                      file, rows, progress)
+    finally:
+        writer.join()
+    if refused:
+        tx.remove_transactions([t.id for t in refused])
+    save_state(tx, book, affected)
+    refused_ids = {id(t) for t in refused}
+    return [t for t in new if id(t) not in refused_ids], errors
+
+
+def _book(
+    affected: Sequence[Account],
+    instruments: Mapping[InstrumentId, Instrument],
+    stored: Sequence[Transaction],
+    new: Sequence[Transaction],
+    corporate_actions: Sequence[CorporateAction],
+    file: str,
+    rows: Mapping[int, int],
+    progress: bool,
+) -> tuple[Book, list[Transaction], list[RowError]]:
+    """Replay stored and new events; returns the book, the refused new ones and their errors."""
+    events = ordered_events([*stored, *new], corporate_actions)
     new_ids = {id(t) for t in new}
-    book = Book(tx.instruments(), affected)
-    booked: list[Transaction] = []
+    book = Book(instruments, affected)
+    refused: list[Transaction] = []
     errors: list[RowError] = []
     for event in _events(events, progress, f"booking {len(new):,} transactions"):
         try:
@@ -104,12 +160,10 @@ def book_transactions(
                     f"{file}: a transaction in this file makes an already booked one invalid: "
                     f"{exc}", hint="Look for a backdated row in this file that sells or spends "
                     "what a later booked transaction needs.") from exc
+            assert isinstance(event, Transaction)
+            refused.append(event)
             errors.append(RowError(file, rows[id(event)], _field_of(exc), str(exc)))
-            continue
-        if id(event) in new_ids:
-            booked.append(event)  # type: ignore[arg-type]
-    save_state(tx, book, affected)
-    return booked, errors
+    return book, refused, errors
 
 
 def rebook_all(tx: UnitOfWork, *, progress: bool = False) -> None:

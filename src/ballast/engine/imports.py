@@ -158,7 +158,7 @@ def _write(tx: UnitOfWork, kind: ImportKind, new: list[Any], result: ParseResult
     else:
         txns: list[Transaction] = new
         rows = {id(r): row for r, row in zip(result.records, result.record_rows, strict=True)}
-        booked, errors = book_transactions(tx, txns, result.file, rows, progress=progress)
-        tx.add_transactions(booked, import_id)
+        booked, errors = book_transactions(tx, txns, result.file, rows, import_id,
+                                           progress=progress)
         return len(booked), errors
     return len(new), []

@@ -20,11 +20,11 @@ def load_price_table(tx: UnitOfWork) -> PriceTable:
 
 @dataclass(frozen=True, slots=True)
 class MarketData:
-    """Prices and FX as of any date (never after it), for valuation."""
+    """Prices and FX for valuation as of ``as_of`` (nothing after it is loaded)."""
 
     prices: PriceTable
     fx: FxTable
-    last_date: date | None
+    as_of: date
 
     def closes(self, instrument_ids: tuple[str, ...] | list[str], as_of: date
                ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.datetime64]]:
@@ -34,7 +34,7 @@ class MarketData:
         return self.fx.rate(base, quote, as_of)
 
 
-def load_market(tx: UnitOfWork) -> MarketData:
-    """Load the store's prices and FX rates."""
-    prices = load_price_table(tx)
-    return MarketData(prices, FxTable(tx.fx_rates()), tx.last_price_date())
+def load_market(tx: UnitOfWork, as_of: date) -> MarketData:
+    """The latest price of each instrument and the FX rates on or before ``as_of``."""
+    prices = PriceTable(tx.closes_as_of(as_of))
+    return MarketData(prices, FxTable(tx.fx_rates(end=as_of)), as_of)

@@ -9,33 +9,25 @@ from decimal import Decimal
 
 import numpy as np
 
-from ballast.domain import Account, AccountId, TaxLot, UnknownReference
+from ballast.domain import Account, AccountId, UnknownReference
 from ballast.engine.book_loader import ordered_events, replay
-from ballast.engine.market import MarketData, load_market
+from ballast.engine.market import load_market
 from ballast.engine.rows import AccountRow, BookSummary, GainRow, LotRow, PositionRow
-from ballast.ledger.snapshot import Holdings, Snapshot, build_snapshot
+from ballast.ledger.snapshot import Position, Snapshot, build_snapshot, positions_from_lots
 from ballast.store import Store, UnitOfWork
 
 
-def _holdings_now(tx: UnitOfWork, accounts: Sequence[Account]) -> list[Holdings]:
-    ids = [a.id for a in accounts]
-    lots_by: dict[AccountId, list[TaxLot]] = {i: [] for i in ids}
-    for lot in tx.lots(ids):
-        lots_by[lot.account_id].append(lot)
-    cash_by: dict[AccountId, dict[str, Decimal]] = {i: {} for i in ids}
-    for (acct, ccy), amount in tx.cash(ids).items():
-        cash_by[acct][ccy] = amount
-    return [Holdings(a, lots_by[a.id], cash_by[a.id]) for a in accounts]
-
-
-def _holdings_as_of(tx: UnitOfWork, accounts: Sequence[Account], as_of: date) -> list[Holdings]:
+def _state_as_of(tx: UnitOfWork, accounts: Sequence[Account], as_of: date
+                 ) -> tuple[list[Position], dict[tuple[AccountId, str], Decimal]]:
     """Replay the history up to ``as_of`` (whole households, for wash sales) and read it off."""
     households = {a.household_id for a in accounts}
     all_accounts = [a for a in tx.accounts().values() if a.household_id in households]
     ids = [a.id for a in all_accounts]
     events = ordered_events(tx.transactions(ids, until=as_of), tx.corporate_actions(), as_of)
     book = replay(tx.instruments(), all_accounts, events)
-    return [Holdings(a, book.lots(a.id), book.cash(a.id)) for a in accounts]
+    positions = positions_from_lots(lot for a in accounts for lot in book.lots(a.id))
+    cash = {(a.id, ccy): amount for a in accounts for ccy, amount in book.cash(a.id).items()}
+    return positions, cash
 
 
 def _select(tx: UnitOfWork, account: str | None) -> list[Account]:
@@ -48,17 +40,22 @@ def _select(tx: UnitOfWork, account: str | None) -> list[Account]:
 
 
 def snapshot(store: Store, as_of: date | None = None, account: str | None = None) -> Snapshot:
-    """Value the book (or one account) as of a date; default: the latest price date."""
+    """Value the book (or one account) as of a date; default: the latest price date.
+
+    As of the latest booked date or later it reads the materialized positions; for an earlier
+    date it replays the history up to that date."""
     with store.transaction() as tx:
-        market = load_market(tx)
-        as_of = as_of or market.last_date or date.today()
+        as_of = as_of or tx.last_price_date() or date.today()
         accounts = _select(tx, account)
+        ids = [a.id for a in accounts] if account else None
         last_booked = tx.last_transaction_date()
         if last_booked is None or as_of >= last_booked:
-            holdings = _holdings_now(tx, accounts)
+            positions, cash = tx.position_totals(ids), tx.cash(ids)
         else:
-            holdings = _holdings_as_of(tx, accounts, as_of)
-        return build_snapshot(as_of, holdings, tx.instruments(), market.closes, market.fx_rate)
+            positions, cash = _state_as_of(tx, accounts, as_of)
+        market = load_market(tx, as_of)
+        return build_snapshot(as_of, accounts, positions, cash, tx.instruments(),
+                              market.closes, market.fx_rate)
 
 
 def account_rows(store: Store) -> list[AccountRow]:
@@ -151,5 +148,5 @@ def book_summary(store: Store, as_of: date | None = None, seconds: float = 0.0) 
     )
 
 
-__all__ = ["MarketData", "account_rows", "book_summary", "gain_rows", "lot_rows",
+__all__ = ["account_rows", "book_summary", "gain_rows", "lot_rows",
            "position_rows", "snapshot"]

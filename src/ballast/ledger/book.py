@@ -20,7 +20,7 @@ realizes a short-term gain of proceeds received − cost of cover.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import ROUND_DOWN, Decimal
 from types import MappingProxyType
 
@@ -49,6 +49,7 @@ from ballast.ledger.wash_sale import WashSales
 
 _REINVEST_STEP = Decimal("0.000001")
 K = TransactionKind
+Handler = Callable[["Book", Transaction, Account, Instrument], None]
 
 
 class Book:
@@ -69,13 +70,15 @@ class Book:
         self._lot_seq: dict[str, int] = {}
         self._wash = WashSales(substantially_identical or {})
         self._undo = Undo()
-        self._handlers: dict[TransactionKind, Callable[[Transaction, Account], None]] = {
-            K.BUY: self._buy, K.SELL: self._sell, K.DEPOSIT: self._cash_only,
-            K.WITHDRAWAL: self._cash_only, K.INTEREST: self._cash_only, K.FEE: self._cash_only,
-            K.DIVIDEND: self._dividend, K.FX_CONVERSION: self._fx,
-            K.TRANSFER_IN: self._transfer_in, K.TRANSFER_OUT: self._transfer_out,
-            K.SPLIT: self._split, K.STOCK_DIVIDEND: self._split,
-            K.SYMBOL_CHANGE: self._symbol_change,
+        self._cash_handlers: dict[TransactionKind, Callable[[Transaction, Account], None]] = {
+            K.DEPOSIT: self._cash_only, K.WITHDRAWAL: self._cash_only,
+            K.INTEREST: self._cash_only, K.FEE: self._cash_only, K.FX_CONVERSION: self._fx,
+        }
+        self._handlers: dict[TransactionKind, Handler] = {
+            K.BUY: trades.buy, K.SELL: trades.sell, K.DIVIDEND: Book._dividend,
+            K.TRANSFER_IN: transfers.transfer_in, K.TRANSFER_OUT: transfers.transfer_out,
+            K.SPLIT: corporate_actions.split, K.STOCK_DIVIDEND: corporate_actions.split,
+            K.SYMBOL_CHANGE: corporate_actions.symbol_change,
         }
         for account in accounts:
             self.add_account(account)
@@ -137,12 +140,13 @@ class Book:
 
     def apply(self, txn: Transaction) -> None:
         """Book one transaction, or raise LedgerError / UnknownReference leaving the book as is."""
-        self._undo = Undo()
+        undo = self._undo
         try:
             self._book(txn)
         except BaseException:
-            self._undo.rollback()
+            undo.rollback()
             raise
+        undo.forget()
 
     def apply_all(self, txns: Iterable[Transaction]) -> None:
         """Book transactions in (trade_date, given order); stops at the first that fails,
@@ -153,13 +157,14 @@ class Book:
     def apply_corporate_action(self, action: CorporateAction) -> list[Transaction]:
         """Generate and book one transaction per account holding the instrument; all or none."""
         txns = corporate_actions.transactions_for(action, self._holders(action.instrument_id))
-        self._undo = Undo()
+        undo = self._undo
         try:
             for txn in txns:
                 self._book(txn)
         except BaseException:
-            self._undo.rollback()
+            undo.rollback()
             raise
+        undo.forget()
         return txns
 
     def _holders(self, instrument_id: InstrumentId) -> list[tuple[AccountId, Decimal]]:
@@ -173,12 +178,20 @@ class Book:
         account = self._accounts.get(txn.account_id)
         if account is None:
             raise UnknownReference(f"transaction {txn.id}: unknown account {txn.account_id}")
-        if txn.instrument_id is not None and txn.instrument_id not in self._instruments:
-            raise UnknownReference(
-                f"transaction {txn.id} (account {txn.account_id}): "
-                f"unknown instrument {txn.instrument_id}"
-            )
-        self._handlers[txn.kind](txn, account)
+        inst = None
+        if txn.instrument_id is not None:
+            inst = self._instruments.get(txn.instrument_id)
+            if inst is None:
+                raise UnknownReference(
+                    f"transaction {txn.id} (account {txn.account_id}): "
+                    f"unknown instrument {txn.instrument_id}"
+                )
+        handler = self._handlers.get(txn.kind)
+        if handler is None:
+            self._cash_handlers[txn.kind](txn, account)
+        else:
+            assert inst is not None  # Transaction.problems() guarantees it
+            handler(self, txn, account, inst)
 
     # ---- primitives used by the handlers and by corporate_actions --------------------------
 
@@ -188,16 +201,12 @@ class Book:
             raise UnknownReference(f"unknown account {account_id}")
         return positions
 
-    def _instrument(self, txn: Transaction) -> Instrument:
-        assert txn.instrument_id is not None  # Transaction.problems() guarantees it
-        return self._instruments[txn.instrument_id]
-
     def _context(self, txn: Transaction) -> str:
         what = f", instrument {txn.instrument_id}" if txn.instrument_id else ""
         return f"transaction {txn.id} (account {txn.account_id}{what})"
 
-    def _position(self, account_id: AccountId, instrument_id: InstrumentId) -> list[TaxLot]:
-        return self._lots[account_id].get(instrument_id, [])
+    def _position(self, account_id: AccountId, instrument_id: InstrumentId) -> Sequence[TaxLot]:
+        return self._lots[account_id].get(instrument_id, ())
 
     def _set_position(
         self, account_id: AccountId, instrument_id: InstrumentId, lots: list[TaxLot]
@@ -301,8 +310,7 @@ class Book:
         self._move_cash(txn, account, txn.currency, -txn.amount)
         self._move_cash(txn, account, txn.to_currency, txn.to_amount, opens=True)
 
-    def _dividend(self, txn: Transaction, account: Account) -> None:
-        inst = self._instrument(txn)
+    def _dividend(self, txn: Transaction, account: Account, inst: Instrument) -> None:
         self._move_cash(txn, account, txn.currency, txn.amount, opens=txn.currency == inst.currency)
         if not txn.reinvest:
             return
@@ -315,21 +323,3 @@ class Book:
         quantity = (txn.amount / txn.price).quantize(_REINVEST_STEP, rounding=ROUND_DOWN)
         self._move_cash(txn, account, txn.currency, -txn.amount)
         trades.open_lot(self, txn, account, inst, quantity, txn.amount)
-
-    def _buy(self, txn: Transaction, account: Account) -> None:
-        trades.buy(self, txn, account, self._instrument(txn))
-
-    def _sell(self, txn: Transaction, account: Account) -> None:
-        trades.sell(self, txn, account, self._instrument(txn))
-
-    def _transfer_in(self, txn: Transaction, account: Account) -> None:
-        transfers.transfer_in(self, txn, account, self._instrument(txn))
-
-    def _transfer_out(self, txn: Transaction, account: Account) -> None:
-        transfers.transfer_out(self, txn, account, self._instrument(txn))
-
-    def _split(self, txn: Transaction, account: Account) -> None:
-        corporate_actions.split(self, txn, account, self._instrument(txn))
-
-    def _symbol_change(self, txn: Transaction, account: Account) -> None:
-        corporate_actions.symbol_change(self, txn, account, self._instrument(txn))

@@ -9,7 +9,7 @@ recorded against a snapshot can be traced to exactly the holdings and prices it 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -28,13 +28,21 @@ FxLookup = Callable[[str, str, date], Decimal]
 """(base, quote, as_of) -> units of quote per unit of base."""
 
 
-@dataclass(frozen=True, slots=True)
-class Holdings:
-    """The raw, exact state a snapshot is built from (one account's lots and cash)."""
+Position = tuple[AccountId, InstrumentId, Decimal, Decimal]
+"""(account, instrument, quantity, cost basis in the instrument's currency), exact."""
 
-    account: Account
-    lots: Sequence[TaxLot]
-    cash: Mapping[str, Decimal]
+
+def positions_from_lots(lots: Iterable[TaxLot]) -> list[Position]:
+    """Sum open lots into positions, exactly."""
+    totals: dict[tuple[AccountId, InstrumentId], list[Decimal]] = {}
+    for lot in lots:
+        acc = totals.get((lot.account_id, lot.instrument_id))
+        if acc is None:
+            totals[(lot.account_id, lot.instrument_id)] = [lot.quantity, lot.cost_basis]
+        else:
+            acc[0] += lot.quantity
+            acc[1] += lot.cost_basis
+    return [(a, i, q, b) for (a, i), (q, b) in totals.items()]
 
 
 @dataclass(frozen=True)
@@ -89,38 +97,41 @@ class Snapshot:
 
 def build_snapshot(
     as_of: date,
-    holdings: Sequence[Holdings],
+    accounts: Sequence[Account],
+    positions: Iterable[Position],
+    cash: Mapping[tuple[AccountId, str], Decimal],
     instruments: Mapping[InstrumentId, Instrument],
     prices: PriceLookup,
     fx: FxLookup,
 ) -> Snapshot:
-    """Value every account's holdings as of ``as_of`` (prices and FX never after it)."""
-    account_ids = tuple(h.account.id for h in holdings)
+    """Value the positions and cash of ``accounts`` as of ``as_of`` (prices and FX never after
+    it). Positions of accounts not listed are ignored."""
+    account_ids = tuple(a.id for a in accounts)
+    acct_index = {aid: k for k, aid in enumerate(account_ids)}
     inst_index: dict[InstrumentId, int] = {}
-    rows: dict[tuple[int, int], list[Decimal]] = {}
-    for a_idx, h in enumerate(holdings):
-        for lot in h.lots:
-            i_idx = inst_index.setdefault(lot.instrument_id, len(inst_index))
-            acc = rows.get((a_idx, i_idx))
-            if acc is None:
-                rows[(a_idx, i_idx)] = [lot.quantity, lot.cost_basis]
-            else:
-                acc[0] += lot.quantity
-                acc[1] += lot.cost_basis
+    keys: list[tuple[int, int]] = []
+    exact: list[Decimal] = []
+    basis_exact: list[Decimal] = []
+    for acct, inst, qty, basis in positions:
+        a_idx = acct_index.get(acct)
+        if a_idx is None or not qty:
+            continue
+        keys.append((a_idx, inst_index.setdefault(inst, len(inst_index))))
+        exact.append(qty)
+        basis_exact.append(basis)
     inst_ids = tuple(inst_index)
-    keys = list(rows)
     n = len(keys)
     pos_account = np.fromiter((k[0] for k in keys), dtype=np.int64, count=n)
     pos_instrument = np.fromiter((k[1] for k in keys), dtype=np.int64, count=n)
-    quantity = np.fromiter((float(rows[k][0]) for k in keys), dtype=np.float64, count=n)
-    basis_local = np.fromiter((float(rows[k][1]) for k in keys), dtype=np.float64, count=n)
+    quantity = np.fromiter(map(float, exact), dtype=np.float64, count=n)
+    basis_local = np.fromiter(map(float, basis_exact), dtype=np.float64, count=n)
 
     closes, dates = prices(inst_ids, as_of)
     multiplier = np.array([float(instruments[i].multiplier) for i in inst_ids], dtype=np.float64)
     currencies = [instruments[i].currency for i in inst_ids]
 
     # FX: one rate per (instrument currency, account base currency) pair actually present.
-    base_of = [h.account.base_currency for h in holdings]
+    base_of = [a.base_currency for a in accounts]
     pair_rate: dict[tuple[str, str], float] = {}
     fx_rate = np.empty(n, dtype=np.float64)
     for r, (a_idx, i_idx) in enumerate(keys):
@@ -134,21 +145,24 @@ def build_snapshot(
     price = closes[pos_instrument] if n else np.empty(0)
     market_value = quantity * price * multiplier[pos_instrument] * fx_rate if n else np.empty(0)
     cost_basis = basis_local * fx_rate
-    cash_value = np.zeros(len(holdings))
-    for a_idx, h in enumerate(holdings):
-        total = 0.0
-        for ccy, amount in h.cash.items():
-            if amount:
-                rate = 1.0 if ccy == base_of[a_idx] else float(fx(ccy, base_of[a_idx], as_of))
-                total += float(amount) * rate
-        cash_value[a_idx] = total
+    cash_value = np.zeros(len(accounts))
+    for (acct, ccy), amount in cash.items():
+        a_idx = acct_index.get(acct)
+        if a_idx is None or not amount:
+            continue
+        pair = (ccy, base_of[a_idx])
+        rate = pair_rate.get(pair)
+        if rate is None:
+            rate = 1.0 if pair[0] == pair[1] else float(fx(pair[0], pair[1], as_of))
+            pair_rate[pair] = rate
+        cash_value[a_idx] += float(amount) * rate
     unpriced = tuple(inst_ids[i] for i in np.unique(pos_instrument[np.isnan(price)]))
     snap = Snapshot(
         as_of=as_of, accounts=account_ids, instruments=inst_ids, pos_account=pos_account,
         pos_instrument=pos_instrument, quantity=quantity, price=price,
         price_date=dates[pos_instrument] if n else np.empty(0, dtype="datetime64[D]"),
         market_value=market_value, cost_basis=cost_basis, cash_value=cash_value,
-        unpriced=unpriced, exact_quantity=tuple(rows[k][0] for k in keys),
+        unpriced=unpriced, exact_quantity=tuple(exact),
     )
     return _with_id(snap)
 

@@ -6,8 +6,9 @@ See book.py for the cash rules and the handling of shorts, and wash_sale.py for 
 from __future__ import annotations
 
 from dataclasses import replace
+from collections.abc import Sequence
 from datetime import timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -22,13 +23,22 @@ from ballast.domain import (
     Term,
     Transaction,
     TransactionId,
-    round_to_minor,
+    minor_units,
 )
 from ballast.ledger.wash_sale import LossSale, Purchase
 
 if TYPE_CHECKING:
     from ballast.ledger.book import Book
 
+_QUANTA: dict[str, Decimal] = {}
+
+
+def round_to_minor(amount: Decimal, currency: str) -> Decimal:
+    """``ballast.domain.round_to_minor`` with each currency's quantum computed once."""
+    quantum = _QUANTA.get(currency)
+    if quantum is None:
+        quantum = _QUANTA[currency] = Decimal(1).scaleb(-minor_units(currency))
+    return amount.quantize(quantum, rounding=ROUND_HALF_EVEN)
 
 
 def open_lot(
@@ -41,12 +51,18 @@ def open_lot(
         quantity=quantity, cost_basis=basis, acquired=txn.trade_date,
         holding_start=txn.trade_date, opened_by=txn.id,
     )
-    book._set_position(account.id, inst.id, [*book._position(account.id, inst.id), lot])
-    key = book._wash.key(account.household_id, inst.id)
+    undo, wash = book._undo, book._wash
+    positions = book._lots[account.id]
+    lots = positions.get(inst.id)
+    if lots is None:
+        undo.set_key(positions, inst.id, [lot])
+    else:
+        undo.append(lots, lot)
+    key = wash.key(account.household_id, inst.id)
     purchase = Purchase(txn.trade_date, account.id, inst.id, lot.id, account.taxable, quantity)
-    for loss, matched, disallowed in book._wash.pending_losses(book._undo, key, purchase):
+    for loss, matched, disallowed in wash.pending_losses(undo, key, purchase):
         disallow(book, loss, purchase, matched, disallowed)
-    book._wash.add_purchase(book._undo, key, purchase)
+    wash.add_purchase(undo, key, purchase)
 
 
 def disallow(
@@ -96,7 +112,7 @@ def buy(book: Book, txn: Transaction, account: Account, inst: Instrument) -> Non
 
 
 def cover(
-    book: Book, txn: Transaction, account: Account, inst: Instrument, shorts: list[TaxLot],
+    book: Book, txn: Transaction, account: Account, inst: Instrument, shorts: Sequence[TaxLot],
     cost: Decimal,
 ) -> Decimal:
     """Cover short lots first-in first-out with a buy; returns the units left to go long."""

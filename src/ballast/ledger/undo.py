@@ -43,6 +43,10 @@ class Undo:
         self._log.append((_APPEND, container, None, None))
         container.append(value)
 
+    def forget(self) -> None:
+        """Keep every recorded change: empty the log without undoing anything."""
+        self._log.clear()
+
     def rollback(self) -> None:
         """Undo every recorded change, newest first, and empty the log."""
         for op, container, key, old in reversed(self._log):

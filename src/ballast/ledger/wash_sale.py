@@ -28,7 +28,7 @@ Edges not handled:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -94,12 +94,14 @@ class WashSales:
 
     def add_purchase(self, undo: Undo, key: Key, purchase: Purchase) -> None:
         """Remember a purchase as a possible replacement for later loss sales."""
-        self._prune_purchases(undo, key, purchase.day - WINDOW)
         bucket = self._purchases.get(key)
         if bucket is None:
             undo.set_key(self._purchases, key, [purchase])
-        else:
-            undo.append(bucket, purchase)
+            return
+        if bucket and (bucket[0].day < purchase.day - WINDOW or bucket[0].remaining <= 0):
+            self._prune_purchases(undo, key, purchase.day - WINDOW)
+            bucket = self._purchases[key]
+        undo.append(bucket, purchase)
 
     def add_loss(self, undo: Undo, key: Key, loss: LossSale) -> None:
         """Remember a loss sale whose loss is not fully matched yet."""
@@ -144,11 +146,13 @@ class WashSales:
 
     def pending_losses(
         self, undo: Undo, key: Key, purchase: Purchase
-    ) -> list[tuple[LossSale, Decimal, Decimal]]:
+    ) -> Sequence[tuple[LossSale, Decimal, Decimal]]:
         """Match a new ``purchase`` with pending loss sales within 30 days of it, oldest first.
 
         Returns (loss sale, units matched, loss disallowed) triples.
         """
+        if not self._losses.get(key):
+            return ()
         self._prune_losses(undo, key, purchase.day - WINDOW)
         bucket = self._losses.get(key)
         if not bucket:

@@ -134,6 +134,15 @@ class BookRepository(Repository):
             written += len(chunk)
         return written
 
+    def remove_transactions(self, ids: Collection[str]) -> int:
+        """Delete the transactions of ``ids`` (within the unit of work, e.g. those the ledger
+        refused after a bulk write); returns how many were deleted."""
+        deleted = 0
+        for chunk in chunks(ids, IN_CHUNK):
+            deleted += self._conn.execute(
+                delete(transactions).where(transactions.c.id.in_(chunk))).rowcount
+        return deleted
+
     def transactions(self, account_ids: Iterable[str] | None = None,
                      until: date | None = None) -> list[Transaction]:
         """Transactions ordered by (trade_date, seq): all, or of the given accounts, or up to and
@@ -168,8 +177,12 @@ class BookRepository(Repository):
             return {i for (i,) in self._driver_rows("SELECT id FROM transactions", ())}
         found: set[TransactionId] = set()
         for chunk in chunks(set(ids), IN_CHUNK):  # driver SQL: far faster than expanding IN
-            sql = f"SELECT id FROM transactions WHERE id IN ({self._codec.marks(len(chunk))})"
-            found.update(i for (i,) in self._driver_rows(sql, chunk))
+            if self._codec.sqlite:
+                sql = f"SELECT id FROM transactions WHERE id IN ({self._codec.marks(len(chunk))})"
+                found.update(i for (i,) in self._driver_rows(sql, chunk))
+            else:  # one array parameter
+                sql = "SELECT id FROM transactions WHERE id = ANY(%s)"
+                found.update(i for (i,) in self._driver_rows(sql, (chunk,)))
         return found
 
     def transaction_count(self) -> int:
@@ -178,7 +191,8 @@ class BookRepository(Repository):
 
     def last_transaction_date(self) -> date | None:
         """The latest trade date stored, or None when there are no transactions."""
-        return self._conn.scalar(select(func.max(transactions.c.trade_date)))
+        last: date | None = self._conn.scalar(select(func.max(transactions.c.trade_date)))
+        return last
 
     def replace_book_state(self, account_ids: Collection[str], lots: Iterable[TaxLot],
                            cash: Mapping[tuple[str, str], Decimal],
@@ -228,6 +242,24 @@ class BookRepository(Repository):
             )
             for r in self._by_keys(query, t.c.account_id, account_ids)
         ]
+
+    def position_totals(self, account_ids: Iterable[str] | None = None
+                        ) -> list[tuple[AccountId, InstrumentId, Decimal, Decimal]]:
+        """(account, instrument, quantity, cost basis) summed exactly over the open lots, without
+        building a TaxLot per lot; ordered by (account, instrument)."""
+        t = tax_lots
+        query = self._raw_select(t, ("account_id", "instrument_id", "quantity", "cost_basis"))
+        dec = self._codec.read_dec
+        totals: dict[tuple[str, str], list[Decimal]] = {}
+        for acct, inst, qty, basis in self._by_keys(query, t.c.account_id, account_ids):
+            acc = totals.get((acct, inst))
+            if acc is None:
+                totals[(acct, inst)] = [dec(qty), dec(basis)]
+            else:
+                acc[0] += dec(qty)
+                acc[1] += dec(basis)
+        return [(AccountId(a), InstrumentId(i), q, b)
+                for (a, i), (q, b) in sorted(totals.items())]
 
     def lot_ids(self, account_ids: Iterable[str] | None = None) -> set[LotId]:
         """The ids of the open lots (of every account, or of the given ones)."""

@@ -17,7 +17,6 @@ from ballast.store.repository import Repository
 from ballast.store.schema import fx_rates, prices
 
 _PRICE_COLUMNS = ("instrument_id", "date", "close", "dividend", "split_factor", "source")
-PRICE_FRAME_COLUMNS = ("instrument_id", "date", "close", "dividend", "split_factor")
 
 
 class MarketRepository(Repository):
@@ -74,6 +73,24 @@ class MarketRepository(Repository):
             for r in self._conn.execute(query)
         ]
 
+    def closes_as_of(self, as_of: date, instrument_ids: Iterable[str] | None = None
+                     ) -> list[PriceBar]:
+        """The latest bar of each instrument on or before ``as_of`` (never after it): one
+        indexed lookup per instrument, so valuation does not load the price history."""
+        t = prices
+        latest = select(t.c.instrument_id, func.max(t.c.date).label("d")).where(
+            t.c.date <= as_of)
+        if instrument_ids is not None:
+            latest = latest.where(t.c.instrument_id.in_(list(instrument_ids)))
+        m = latest.group_by(t.c.instrument_id).subquery()
+        query = select(prices).join(
+            m, (t.c.instrument_id == m.c.instrument_id) & (t.c.date == m.c.d))
+        return [
+            PriceBar(InstrumentId(r.instrument_id), r.date, r.close, r.dividend, r.split_factor,
+                     r.source)
+            for r in self._conn.execute(query.order_by(t.c.instrument_id))
+        ]
+
     def price_keys(self) -> set[tuple[InstrumentId, date]]:
         """The (instrument, date) of every stored price."""
         query = self._raw_select(prices, ("instrument_id", "date"))
@@ -82,7 +99,8 @@ class MarketRepository(Repository):
 
     def last_price_date(self) -> date | None:
         """The latest date with a price, or None when there are none."""
-        return self._conn.scalar(select(func.max(prices.c.date)))
+        last: date | None = self._conn.scalar(select(func.max(prices.c.date)))
+        return last
 
     def add_fx_rates(self, rates: Iterable[FxRate]) -> int:
         """Insert or replace FX rates by (base, quote, date); returns the number written."""

@@ -33,7 +33,7 @@ class Repository:
         self._conn = conn
         self._codec = Codec(conn.dialect)
 
-    def _insert(self, table: str, columns: tuple[str, ...], rows: list[Sequence[Any]],
+    def _insert(self, table: str, columns: tuple[str, ...], rows: Sequence[Sequence[Any]],
                 upsert_key: tuple[str, ...] = ()) -> None:
         """Write pre-encoded positional rows at driver level: COPY for plain inserts on
         PostgreSQL, else executemany. A broken constraint (duplicate key, unknown account or
@@ -52,7 +52,7 @@ class Repository:
                 "know; nothing was written.",
             ) from exc
 
-    def _copy(self, table: str, columns: tuple[str, ...], rows: list[Sequence[Any]]) -> None:
+    def _copy(self, table: str, columns: tuple[str, ...], rows: Sequence[Sequence[Any]]) -> None:
         """PostgreSQL's COPY FROM STDIN: several times faster than executemany."""
         q = self._codec.quote
         sql = f"COPY {q(table)} ({', '.join(q(c) for c in columns)}) FROM STDIN"
@@ -87,7 +87,8 @@ class Repository:
     def _raw_select(table: Table, columns: tuple[str, ...]) -> Select[Any]:
         """SELECT of untyped columns: rows come back as the driver returns them, without
         SQLAlchemy's per-value processing (decode them with the codec's ``read_*``)."""
-        return select(*(column(c) for c in columns)).select_from(table)
+        untyped: list[Any] = [column(c) for c in columns]
+        return select(*untyped).select_from(table)
 
     def _by_keys(self, query: Select[Any], key: Any, keys: Iterable[str] | None) -> list[Any]:
         """Rows of ``query``: all, or those whose ``key`` column is one of ``keys`` (queried in
