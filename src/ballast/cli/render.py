@@ -146,5 +146,10 @@ def summary_panel(s: BookSummary) -> Group:
     top.add_column("share of AUM", justify="right")
     for sym, value in s.top_holdings:
         top.add_row(sym, f"{value:,.2f}", f"{value / s.aum:.1%}" if s.aum else "")
-    return Group(Panel(head, title=f"ballast book — {s.database}", expand=False), top,
-                 Text(f"built in {s.seconds:.1f} s", style="dim"))
+    parts: list[Panel | Table | Text] = [
+        Panel(head, title=f"ballast book — {s.database}", expand=False), top]
+    if s.unpriced:
+        parts.append(Text(f"no price on or before {s.as_of} for {', '.join(s.unpriced)}: "
+                          "those positions are left out of the values above", style="yellow"))
+    parts.append(Text(f"built in {s.seconds:.1f} s", style="dim"))
+    return Group(*parts)

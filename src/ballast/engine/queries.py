@@ -144,7 +144,7 @@ def book_summary(store: Store, as_of: date | None = None, seconds: float = 0.0) 
         realized_short_term=float(sum(g.gain for g in gains if g.term.value == "short")),
         realized_long_term=float(sum(g.gain for g in gains if g.term.value == "long")),
         wash_sale_disallowed=float(sum(g.wash_sale_disallowed for g in gains)),
-        top_holdings=top, seconds=seconds,
+        top_holdings=top, unpriced=list(snap.unpriced), seconds=seconds,
     )
 
 

@@ -105,4 +105,5 @@ class BookSummary(_Row):
     realized_long_term: float
     wash_sale_disallowed: float
     top_holdings: list[tuple[str, float]] = field(default_factory=list)
+    unpriced: list[str] = field(default_factory=list)
     seconds: float = 0.0
