@@ -11,8 +11,6 @@ import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 
-from rich.progress import track
-
 from ballast.data import RowError
 from ballast.domain import (
     Account,
@@ -25,6 +23,7 @@ from ballast.domain import (
     Transaction,
 )
 from ballast.engine.book_loader import Event, ordered_events
+from ballast.engine.progress import Steps, each
 from ballast.ledger import Book
 from ballast.store import UnitOfWork
 
@@ -56,10 +55,8 @@ def _apply(book: Book, event: Event) -> None:
         book.apply(event)
 
 
-def _events(events: Sequence[Event], progress: bool, label: str) -> Iterable[Event]:
-    if progress and len(events) >= _PROGRESS_MIN_EVENTS:
-        return track(events, description=label, transient=True)
-    return events
+def _events(events: Sequence[Event], steps: Steps | None, label: str) -> Iterable[Event]:
+    return each(steps if len(events) >= _PROGRESS_MIN_EVENTS else None, events, label)
 
 
 def save_state(tx: UnitOfWork, book: Book, accounts: Sequence[Account]) -> None:
@@ -109,7 +106,7 @@ def book_transactions(
     rows: Mapping[int, int],
     import_id: int | None,
     *,
-    progress: bool = False,
+    steps: Steps | None = None,
 ) -> tuple[list[Transaction], list[RowError]]:
     """Book ``new`` into the affected households, write them and save the state.
 
@@ -125,7 +122,7 @@ def book_transactions(
     writer = _BackgroundWrite(lambda: tx.add_transactions(new, import_id))
     try:
         book, refused, errors = _book(affected, instruments, stored, new, corporate_actions,
-                                      file, rows, progress)
+                                      file, rows, steps)
     finally:
         writer.join()
     if refused:
@@ -143,7 +140,7 @@ def _book(
     corporate_actions: Sequence[CorporateAction],
     file: str,
     rows: Mapping[int, int],
-    progress: bool,
+    steps: Steps | None,
 ) -> tuple[Book, list[Transaction], list[RowError]]:
     """Replay stored and new events; returns the book, the refused new ones and their errors."""
     events = ordered_events([*stored, *new], corporate_actions)
@@ -151,7 +148,7 @@ def _book(
     book = Book(instruments, affected)
     refused: list[Transaction] = []
     errors: list[RowError] = []
-    for event in _events(events, progress, f"booking {len(new):,} transactions"):
+    for event in _events(events, steps, f"booking {len(new):,} transactions"):
         try:
             _apply(book, event)
         except LedgerError as exc:
@@ -166,11 +163,11 @@ def _book(
     return book, refused, errors
 
 
-def rebook_all(tx: UnitOfWork, *, progress: bool = False) -> None:
+def rebook_all(tx: UnitOfWork, *, steps: Steps | None = None) -> None:
     """Replay the whole book (after new corporate actions) and save every account's state."""
     accounts = list(tx.accounts().values())
     events = ordered_events(tx.transactions(), tx.corporate_actions())
     book = Book(tx.instruments(), accounts)
-    for event in _events(events, progress, "re-booking after corporate actions"):
+    for event in _events(events, steps, "re-booking after corporate actions"):
         _apply(book, event)
     save_state(tx, book, accounts)

@@ -24,6 +24,7 @@ from ballast.domain import CorporateAction, Transaction
 from ballast.engine.booking import book_transactions, rebook_all
 from ballast.engine.errors import ImportRejected
 from ballast.engine.market import load_price_table
+from ballast.engine.progress import Steps
 from ballast.store import QuarantinedRow, Store, UnitOfWork
 
 
@@ -109,7 +110,7 @@ def import_file(
     started = time.perf_counter()
     path = Path(path)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    with store.transaction() as tx:
+    with Steps(progress) as steps, store.transaction() as tx:
         if tx.find_import(kind.value, digest) is not None:
             return ImportReport(kind.value, path.name, 0, 0, 0, already_imported=True,
                                 seconds=time.perf_counter() - started)
@@ -117,13 +118,15 @@ def import_file(
         settings = ValidationSettings(max_daily_move=policy.max_daily_move,
                                       max_stale_sessions=policy.max_stale_sessions)
         ctx = _context(tx, kind, today or date.today(), settings)
+        steps.phase(f"reading and validating {path.name}")
         result = _PARSERS[kind](path, ctx)
         errors = list(result.errors)
         if errors and not quarantine:
             raise ImportRejected(path.name, errors)
         import_id = tx.record_import(kind.value, path.name, digest, result.rows)
         new = result.new_records()
-        written, booking_errors = _write(tx, kind, new, result, import_id, progress)
+        steps.phase(f"writing {len(new):,} {kind.value}")
+        written, booking_errors = _write(tx, kind, new, result, import_id, steps)
         errors.extend(booking_errors)
         if booking_errors and not quarantine:
             raise ImportRejected(path.name, errors)  # rolls back the whole transaction
@@ -139,7 +142,7 @@ def import_file(
 
 
 def _write(tx: UnitOfWork, kind: ImportKind, new: list[Any], result: ParseResult[Any],
-           import_id: int, progress: bool) -> tuple[int, list[RowError]]:
+           import_id: int, steps: Steps) -> tuple[int, list[RowError]]:
     """Write the new records of one file; returns (rows written, booking errors)."""
     if kind is ImportKind.INSTRUMENTS:
         tx.add_instruments(new)
@@ -154,11 +157,11 @@ def _write(tx: UnitOfWork, kind: ImportKind, new: list[Any], result: ParseResult
     elif kind is ImportKind.CORPORATE_ACTIONS:
         cas: list[CorporateAction] = new
         tx.add_corporate_actions(cas)
-        rebook_all(tx, progress=progress)
+        rebook_all(tx, steps=steps)
     else:
         txns: list[Transaction] = new
         rows = {id(r): row for r, row in zip(result.records, result.record_rows, strict=True)}
         booked, errors = book_transactions(tx, txns, result.file, rows, import_id,
-                                           progress=progress)
+                                           steps=steps)
         return len(booked), errors
     return len(new), []
