@@ -272,11 +272,10 @@ class Book:
         return LotMethod.SPECIFIC if txn.lots else account.lot_method
 
     def _relieve(
-        self, txn: Transaction, account: Account, inst: Instrument, quantity: Decimal,
-        method: LotMethod, unit_price: Decimal | None,
+        self, txn: Transaction, account: Account, inst: Instrument, lots: Sequence[TaxLot],
+        quantity: Decimal, method: LotMethod, unit_price: Decimal | None,
     ) -> list[TaxLot]:
-        """Take ``quantity`` units out of the position by ``method``; returns the parts taken."""
-        lots = self._position(account.id, inst.id)
+        """Take ``quantity`` units out of the position ``lots`` by ``method``; returns the parts."""
         if method is LotMethod.AVERAGE:
             lots = average_lots(sorted(lots, key=lambda lot: (lot.acquired, lot.id)))
         try:

@@ -5,8 +5,8 @@ See book.py for the cash rules and the handling of shorts, and wash_sale.py for 
 
 from __future__ import annotations
 
-from dataclasses import replace
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from functools import partial
@@ -103,7 +103,7 @@ def buy(book: Book, txn: Transaction, account: Account, inst: Instrument) -> Non
     cost = round_to_minor(txn.quantity * txn.price * inst.multiplier, inst.currency) + txn.fees
     book._move_cash(txn, account, inst.currency, -cost, opens=True)
     quantity = txn.quantity
-    lots = book._position(account.id, inst.id)
+    lots = book._lots[account.id].get(inst.id)
     if lots and lots[0].quantity < 0:
         quantity = cover(book, txn, account, inst, lots, cost)
         cost = cost * quantity / txn.quantity
@@ -159,7 +159,7 @@ def sell(book: Book, txn: Transaction, account: Account, inst: Instrument) -> No
     parts: list[TaxLot] = []
     if long_qty > 0:
         parts = book._relieve(
-            txn, account, inst, long_qty, book._method(txn, account),
+            txn, account, inst, lots, long_qty, book._method(txn, account),
             txn.price * inst.multiplier,
         )
     book._move_cash(txn, account, inst.currency, net, opens=True)

@@ -11,6 +11,7 @@ mistyped id never makes lots disappear. Transfers are not purchases for the wash
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from ballast.ledger.book import Book
 
 
-def _check_long(book: Book, txn: Transaction, lots: list[TaxLot], account: Account) -> None:
+def _check_long(book: Book, txn: Transaction, lots: Sequence[TaxLot], account: Account) -> None:
     if any(lot.quantity < 0 for lot in lots):
         raise LedgerError(
             f"{book._context(txn)}: account {account.id} is short; "
@@ -63,7 +64,8 @@ def transfer_out(book: Book, txn: Transaction, account: Account, inst: Instrumen
     price = txn.price * inst.multiplier if txn.price is not None else None
     if method is LotMethod.MIN_TAX and price is None:
         method = LotMethod.FIFO
-    parts = book._relieve(txn, account, inst, txn.quantity, method, price)
+    parts = book._relieve(
+        txn, account, inst, book._position(account.id, inst.id), txn.quantity, method, price)
     target_id = txn.counter_account
     if target_id is None:
         return

@@ -95,12 +95,13 @@ class WashSales:
     def add_purchase(self, undo: Undo, key: Key, purchase: Purchase) -> None:
         """Remember a purchase as a possible replacement for later loss sales."""
         bucket = self._purchases.get(key)
-        if bucket is None:
+        if not bucket:
             undo.set_key(self._purchases, key, [purchase])
             return
-        if bucket and (bucket[0].day < purchase.day - WINDOW or bucket[0].remaining <= 0):
-            self._prune_purchases(undo, key, purchase.day - WINDOW)
-            bucket = self._purchases[key]
+        cutoff = purchase.day - WINDOW
+        if bucket[0].day < cutoff or bucket[0].remaining <= 0:  # prune to the window
+            bucket = [p for p in bucket if p.day >= cutoff and p.remaining > 0]
+            undo.set_key(self._purchases, key, bucket)
         undo.append(bucket, purchase)
 
     def add_loss(self, undo: Undo, key: Key, loss: LossSale) -> None:
@@ -167,13 +168,6 @@ class WashSales:
             undo.set_attr(purchase, "remaining", purchase.remaining - matched)
             out.append((loss, matched, loss.disallow(undo, matched)))
         return out
-
-    def _prune_purchases(self, undo: Undo, key: Key, cutoff: date) -> None:
-        bucket = self._purchases.get(key)
-        if bucket and (bucket[0].day < cutoff or bucket[0].remaining <= 0):
-            undo.set_key(
-                self._purchases, key, [p for p in bucket if p.day >= cutoff and p.remaining > 0]
-            )
 
     def _prune_losses(self, undo: Undo, key: Key, cutoff: date) -> None:
         bucket = self._losses.get(key)
