@@ -144,8 +144,8 @@ def summary_panel(s: BookSummary) -> Group:
     top.add_column("symbol")
     top.add_column("value", justify="right")
     top.add_column("share of AUM", justify="right")
-    for sym, value in s.top_holdings:
-        top.add_row(sym, f"{value:,.2f}", f"{value / s.aum:.1%}" if s.aum else "")
+    for sym, holding in s.top_holdings:
+        top.add_row(sym, f"{holding:,.2f}", f"{holding / s.aum:.1%}" if s.aum else "")
     parts: list[Panel | Table | Text] = [
         Panel(head, title=f"ballast book — {s.database}", expand=False), top]
     if s.unpriced:

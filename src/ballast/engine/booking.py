@@ -63,7 +63,7 @@ def save_state(tx: UnitOfWork, book: Book, accounts: Sequence[Account]) -> None:
     """Replace the materialized lots, cash and realized gains of ``accounts``."""
     ids = [a.id for a in accounts]
     lots: list[TaxLot] = []
-    cash: dict[tuple[AccountId, str], Decimal] = {}
+    cash: dict[tuple[str, str], Decimal] = {}
     gains = []
     for acct in ids:
         lots.extend(book.lots(acct))

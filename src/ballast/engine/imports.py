@@ -8,9 +8,11 @@ recognized by its SHA-256 and changes nothing; rows whose keys already exist are
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -95,6 +97,20 @@ def _context(tx: UnitOfWork, kind: ImportKind, today: date,
     )
 
 
+@contextmanager
+def _bulk_work() -> Iterator[None]:
+    """Pause the cyclic garbage collector during a bulk import: the millions of small objects
+    it creates hold no reference cycles (reference counting frees them), and repeated full
+    collections over them cost about a third of booking time."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def import_file(
     store: Store,
     kind: ImportKind,
@@ -110,7 +126,7 @@ def import_file(
     started = time.perf_counter()
     path = Path(path)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    with Steps(progress) as steps, store.transaction() as tx:
+    with _bulk_work(), Steps(progress) as steps, store.transaction() as tx:
         if tx.find_import(kind.value, digest) is not None:
             return ImportReport(kind.value, path.name, 0, 0, 0, already_imported=True,
                                 seconds=time.perf_counter() - started)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -26,7 +27,7 @@ class MarketData:
     fx: FxTable
     as_of: date
 
-    def closes(self, instrument_ids: tuple[str, ...] | list[str], as_of: date
+    def closes(self, instrument_ids: Sequence[str], as_of: date
                ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.datetime64]]:
         return self.prices.closes(list(instrument_ids), as_of)
 
