@@ -137,3 +137,13 @@ def test_backdated_transaction_is_booked_in_date_order(store: Store, book_files:
     gains = queries.gain_rows(store)
     assert sorted((g.lot_id, g.quantity) for g in gains) == [("T0", Decimal(50)),
                                                              ("T3", Decimal(50))]
+
+
+def test_fast_and_exact_valuation_agree(store: Store, book_files: dict[str, Path]) -> None:
+    load_all(store, book_files)
+    fast = queries.snapshot(store)
+    exact = queries.snapshot(store, exact=True)
+    assert fast.accounts == exact.accounts and fast.instruments == exact.instruments
+    assert fast.account_value.tolist() == pytest.approx(exact.account_value.tolist())
+    assert [float(q) for q in exact.exact_quantity] == exact.quantity.tolist()
+    assert fast.exact_quantity == ()

@@ -22,7 +22,7 @@ from ballast.domain import (
     OptionRight,
     PriceBar,
 )
-from ballast.ledger.snapshot import build_snapshot
+from ballast.ledger.snapshot import PositionTable, build_snapshot
 
 US, UK = AccountId("US"), AccountId("UK")
 AAPL, VOD, CALL = InstrumentId("AAPL"), InstrumentId("VOD"), InstrumentId("AAPL C150")
@@ -45,6 +45,12 @@ PRICES = PriceTable([
 FX = FxTable([FxRate("GBP", "USD", D1, Decimal("1.25")), FxRate("GBP", "USD", D2, Decimal(2))])
 
 
+def table(rows: list[tuple[AccountId, InstrumentId, Decimal, Decimal]]) -> PositionTable:
+    return PositionTable([r[0] for r in rows], [r[1] for r in rows],
+                         np.array([float(r[2]) for r in rows]),
+                         np.array([float(r[3]) for r in rows]), [r[2] for r in rows])
+
+
 def closes(ids: tuple[str, ...] | list[str], as_of: date
            ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.datetime64]]:
     return PRICES.closes(list(ids), as_of)
@@ -54,7 +60,7 @@ def test_values_in_base_currency_with_multiplier_and_fx() -> None:
     positions = [(US, AAPL, Decimal(10), Decimal(1000)), (US, VOD, Decimal(100), Decimal(100)),
                  (US, CALL, Decimal(2), Decimal(400)), (UK, AAPL, Decimal(5), Decimal(500))]
     cash = {(US, "USD"): Decimal(50), (US, "GBP"): Decimal(10), (UK, "GBP"): Decimal(7)}
-    snap = build_snapshot(D1, ACCOUNTS, positions, cash, INSTRUMENTS, closes, FX.rate)
+    snap = build_snapshot(D1, ACCOUNTS, table(positions), cash, INSTRUMENTS, closes, FX.rate)
     value = dict(zip(((snap.accounts[a], snap.instruments[i]) for a, i in
                       zip(snap.pos_account, snap.pos_instrument, strict=True)),
                      snap.market_value, strict=True))
@@ -69,8 +75,8 @@ def test_values_in_base_currency_with_multiplier_and_fx() -> None:
 
 def test_prices_and_fx_are_never_from_after_as_of() -> None:
     positions = [(UK, AAPL, Decimal(5), Decimal(500))]
-    on_d1 = build_snapshot(D1, ACCOUNTS, positions, {}, INSTRUMENTS, closes, FX.rate)
-    on_d2 = build_snapshot(D2, ACCOUNTS, positions, {}, INSTRUMENTS, closes, FX.rate)
+    on_d1 = build_snapshot(D1, ACCOUNTS, table(positions), {}, INSTRUMENTS, closes, FX.rate)
+    on_d2 = build_snapshot(D2, ACCOUNTS, table(positions), {}, INSTRUMENTS, closes, FX.rate)
     assert on_d1.market_value[0] == pytest.approx(5 * 129.41 / 1.25)
     assert on_d2.market_value[0] == pytest.approx(5 * 131.01 / 2)
     assert on_d1.id != on_d2.id
@@ -78,7 +84,7 @@ def test_prices_and_fx_are_never_from_after_as_of() -> None:
 
 def test_missing_price_is_reported_not_guessed() -> None:
     positions = [(US, AAPL, Decimal(1), Decimal(100))]
-    snap = build_snapshot(date(2020, 12, 31), ACCOUNTS, positions, {}, INSTRUMENTS, closes,
+    snap = build_snapshot(date(2020, 12, 31), ACCOUNTS, table(positions), {}, INSTRUMENTS, closes,
                           FX.rate)
     assert snap.unpriced == (AAPL,)
     assert np.isnan(snap.market_value[0])

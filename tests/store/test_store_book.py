@@ -168,3 +168,17 @@ def test_position_totals_sum_lots_exactly(book: Store) -> None:
             (B1, AAPL, Decimal(7), Decimal("70.7")),
         ]
         assert tx.position_totals([B1]) == [(B1, AAPL, Decimal(7), Decimal("70.7"))]
+
+
+def test_position_sums_are_the_float_totals(book: Store) -> None:
+    lots = [lot("L1", A1, "10", "1000.10"), lot("L2", A1, "0.5", "0.05"),
+            lot("L3", A1, "3", "300", instrument=SPY), lot("L1", B1, "7", "70.7")]
+    with book.transaction() as tx:
+        tx.replace_book_state([A1, B1], lots, {}, [])
+    with book.transaction() as tx:
+        accts, insts, qty, basis = tx.position_sums()
+        only_b = tx.position_sums([B1])
+    rows = sorted(zip(accts, insts, qty.tolist(), basis.tolist(), strict=True))
+    assert rows == [(A1, AAPL, 10.5, pytest.approx(1000.15)), (A1, SPY, 3.0, 300.0),
+                    (B1, AAPL, 7.0, 70.7)]
+    assert (only_b[0], only_b[1], only_b[2].tolist()) == ([B1], [AAPL], [7.0])

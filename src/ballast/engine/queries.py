@@ -13,12 +13,17 @@ from ballast.domain import Account, AccountId, UnknownReference
 from ballast.engine.book_loader import ordered_events, replay
 from ballast.engine.market import load_market
 from ballast.engine.rows import AccountRow, BookSummary, GainRow, LotRow, PositionRow
-from ballast.ledger.snapshot import Position, Snapshot, build_snapshot, positions_from_lots
+from ballast.ledger.snapshot import (
+    PositionTable,
+    Snapshot,
+    build_snapshot,
+    positions_from_lots,
+)
 from ballast.store import Store, UnitOfWork
 
 
 def _state_as_of(tx: UnitOfWork, accounts: Sequence[Account], as_of: date
-                 ) -> tuple[list[Position], dict[tuple[AccountId, str], Decimal]]:
+                 ) -> tuple[PositionTable, dict[tuple[AccountId, str], Decimal]]:
     """Replay the history up to ``as_of`` (whole households, for wash sales) and read it off."""
     households = {a.household_id for a in accounts}
     all_accounts = [a for a in tx.accounts().values() if a.household_id in households]
@@ -30,6 +35,18 @@ def _state_as_of(tx: UnitOfWork, accounts: Sequence[Account], as_of: date
     return positions, cash
 
 
+def _positions_now(tx: UnitOfWork, ids: list[AccountId] | None, exact: bool) -> PositionTable:
+    if not exact:
+        return PositionTable(*tx.position_sums(ids))
+    totals = tx.position_totals(ids)
+    return PositionTable(
+        account=[t[0] for t in totals], instrument=[t[1] for t in totals],
+        quantity=np.array([float(t[2]) for t in totals], dtype=np.float64),
+        cost_basis=np.array([float(t[3]) for t in totals], dtype=np.float64),
+        exact_quantity=[t[2] for t in totals],
+    )
+
+
 def _select(tx: UnitOfWork, account: str | None) -> list[Account]:
     accounts = tx.accounts()
     if account is None:
@@ -39,18 +56,20 @@ def _select(tx: UnitOfWork, account: str | None) -> list[Account]:
     return [accounts[AccountId(account)]]
 
 
-def snapshot(store: Store, as_of: date | None = None, account: str | None = None) -> Snapshot:
+def snapshot(store: Store, as_of: date | None = None, account: str | None = None, *,
+             exact: bool = False) -> Snapshot:
     """Value the book (or one account) as of a date; default: the latest price date.
 
-    As of the latest booked date or later it reads the materialized positions; for an earlier
-    date it replays the history up to that date."""
+    As of the latest booked date or later it reads the materialized positions (summed by the
+    database, or exactly when ``exact``); for an earlier date it replays the history up to
+    that date (always exact)."""
     with store.transaction() as tx:
         as_of = as_of or tx.last_price_date() or date.today()
         accounts = _select(tx, account)
         ids = [a.id for a in accounts] if account else None
         last_booked = tx.last_transaction_date()
         if last_booked is None or as_of >= last_booked:
-            positions, cash = tx.position_totals(ids), tx.cash(ids)
+            positions, cash = _positions_now(tx, ids, exact), tx.cash(ids)
         else:
             positions, cash = _state_as_of(tx, accounts, as_of)
         market = load_market(tx, as_of)
@@ -76,7 +95,7 @@ def account_rows(store: Store) -> list[AccountRow]:
 def position_rows(store: Store, account: str | None = None, as_of: date | None = None
                   ) -> list[PositionRow]:
     """Positions with price, value, basis, unrealized gain and weight."""
-    snap = snapshot(store, as_of=as_of, account=account)
+    snap = snapshot(store, as_of=as_of, account=account, exact=True)
     with store.transaction() as tx:
         instruments = tx.instruments()
     weights = snap.weights()

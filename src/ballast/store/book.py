@@ -9,6 +9,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 from sqlalchemy import delete, func, select
 
 from ballast.domain import (
@@ -27,6 +29,8 @@ from ballast.domain import (
 from ballast.domain.errors import DataError
 from ballast.store.repository import IN_CHUNK, WRITE_CHUNK, Repository, chunks
 from ballast.store.schema import cash_balances, realized_gains, tax_lots, transactions
+
+FloatArray = npt.NDArray[np.float64]
 
 # A plain transaction (most of them: trades, cash movements, dividends) binds only these
 # columns; the rest take their defaults. Binding fewer columns makes bulk inserts much faster.
@@ -260,6 +264,27 @@ class BookRepository(Repository):
                 acc[1] += dec(basis)
         return [(AccountId(a), InstrumentId(i), q, b)
                 for (a, i), (q, b) in sorted(totals.items())]
+
+    def position_sums(self, account_ids: Iterable[str] | None = None
+                      ) -> tuple[list[str], list[str], FloatArray, FloatArray]:
+        """(accounts, instruments, quantities, cost bases) per position as float64, summed by
+        the database: the fast read for valuing many accounts (exact sums: position_totals)."""
+        real = "REAL" if self._codec.sqlite else "DOUBLE PRECISION"
+        sql = (f"SELECT account_id, instrument_id, SUM(CAST(quantity AS {real})), "
+               f"SUM(CAST(cost_basis AS {real})) FROM tax_lots")
+        group = " GROUP BY account_id, instrument_id"
+        rows: list[Any] = []
+        if account_ids is None:
+            rows = self._driver_rows(sql + group, ())
+        else:
+            for chunk in chunks(account_ids, IN_CHUNK):
+                where = f" WHERE account_id IN ({self._codec.marks(len(chunk))})"
+                rows.extend(self._driver_rows(sql + where + group, chunk))
+        if not rows:
+            return [], [], np.empty(0), np.empty(0)
+        accts, insts, qty, basis = zip(*rows, strict=True)
+        return (list(accts), list(insts), np.asarray(qty, dtype=np.float64),
+                np.asarray(basis, dtype=np.float64))
 
     def lot_ids(self, account_ids: Iterable[str] | None = None) -> set[LotId]:
         """The ids of the open lots (of every account, or of the given ones)."""
