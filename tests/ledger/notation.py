@@ -3,7 +3,7 @@
     given
       account A taxable method=fifo household=H1 [margin] [shorts] [base=USD]
       instrument XYZ mutual_fund USD [fractional]     # undeclared ids are USD equities
-      identical G1 XYZ ABC                            # a substantially identical group
+      identical G1 XYZ ABC                            # the instruments' wash_sale_group
       cash A USD 10000                                # a deposit
       lot A XYZ L1 100 1000 2020-01-02 [hold=DATE] [wash=N]   # transferred in
     when
@@ -97,9 +97,12 @@ class Case:
     instruments: dict[InstrumentId, Instrument] = field(default_factory=dict)
 
 
-def _instrument(iid: str, kind: str = "equity", ccy: str = "USD", *flags: str) -> Instrument:
+def _instrument(
+    iid: str, kind: str = "equity", ccy: str = "USD", *flags: str, group: str = ""
+) -> Instrument:
     return Instrument(
-        InstrumentId(iid), InstrumentKind(kind), ccy, fractional="fractional" in flags
+        InstrumentId(iid), InstrumentKind(kind), ccy, fractional="fractional" in flags,
+        wash_sale_group=group,
     )
 
 
@@ -171,7 +174,9 @@ def parse(text: str) -> Case:
         for pos in (_split(line)[0] for line in sections["given"]) if pos[0] == "identical"
         for iid in pos[2:]
     }
-    book = Book({}, substantially_identical=groups)
+    book = Book({})
+    for iid, group in groups.items():
+        book.add_instrument(_instrument(iid, group=group))
     for n, line in enumerate(sections["given"], 1):
         pos, o = _split(line)
         if pos[0] == "identical":
@@ -185,7 +190,7 @@ def parse(text: str) -> Case:
                 allow_margin="margin" in flags, allow_shorts="shorts" in flags,
             ))
         elif pos[0] == "instrument":
-            book.add_instrument(_instrument(*pos[1:]))
+            book.add_instrument(_instrument(*pos[1:], group=groups.get(InstrumentId(pos[1]), "")))
         elif pos[0] == "cash":
             _, acct, ccy, amount = pos
             book.apply(Transaction(TransactionId(f"given{n}"), AccountId(acct), K.DEPOSIT,

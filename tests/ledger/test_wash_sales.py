@@ -71,6 +71,16 @@ CASES: dict[str, str] = {
   lot A ABC T3 100 1050 2020-06-15 hold=2020-01-16 wash=250
   gain A XYZ T1 100 750 1000 short wash=250""",
         "  identical SP500 XYZ ABC"),
+    "the group comes from the instrument however it is declared": _pub550(
+        "buy A ABC 100 @ 8 2020-06-15", """
+  lot A ABC T3 100 1050 2020-06-15 hold=2020-01-16 wash=250
+  gain A XYZ T1 100 750 1000 short wash=250""",
+        "  identical SP500 XYZ ABC\n  instrument ABC etf USD"),
+    "instruments of different groups are not replacements": _pub550(
+        "buy A ABC 100 @ 8 2020-06-15", """
+  lot A ABC T3 100 800 2020-06-15
+  gain A XYZ T1 100 750 1000 short""",
+        "  identical SP500 XYZ\n  identical NDX ABC"),
     "a different instrument is not a replacement": _pub550(
         "buy A ABC 100 @ 8 2020-06-15", """
   lot A ABC T3 100 800 2020-06-15

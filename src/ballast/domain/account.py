@@ -36,7 +36,7 @@ class Household:
 
     def __post_init__(self) -> None:
         if not self.id:
-            raise DataError("household id is empty")
+            raise DataError("household id is empty", field="household_id")
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +66,7 @@ class Account:
 
     def __post_init__(self) -> None:
         if not self.id:
-            raise DataError("account id is empty")
+            raise DataError("account id is empty", field="account_id")
         check_currency(self.base_currency)
 
     @property

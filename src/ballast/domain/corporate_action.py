@@ -37,8 +37,10 @@ class CorporateAction:
         if k in (CorporateActionKind.SPLIT, CorporateActionKind.STOCK_DIVIDEND) and not (
             self.ratio and self.ratio > 0
         ):
-            raise DataError(f"corporate action {self.id}: ratio must be positive")
+            raise DataError(f"corporate action {self.id}: ratio must be positive", field="ratio")
         if k is CorporateActionKind.CASH_DIVIDEND and not (self.amount and self.amount > 0):
-            raise DataError(f"corporate action {self.id}: amount per unit must be positive")
+            raise DataError(f"corporate action {self.id}: amount per unit must be positive",
+                            field="amount")
         if k is CorporateActionKind.SYMBOL_CHANGE and not self.new_instrument_id:
-            raise DataError(f"corporate action {self.id}: new_instrument is required")
+            raise DataError(f"corporate action {self.id}: new_instrument is required",
+                            field="new_symbol")

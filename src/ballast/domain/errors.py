@@ -4,14 +4,19 @@ from __future__ import annotations
 
 
 class BallastError(Exception):
-    """Base of every error ballast raises on purpose; carries a hint for the operator."""
+    """Base of every error ballast raises on purpose; carries a hint for the operator.
+
+    ``field`` names the input column the problem is about, as in the CSV formats
+    (``quantity``, ``currency``, ``account_id``…), or is empty when no single column is at fault.
+    """
 
     hint: str = ""
 
-    def __init__(self, message: str, *, hint: str = "") -> None:
+    def __init__(self, message: str, *, hint: str = "", field: str = "") -> None:
         super().__init__(message)
         if hint:
             self.hint = hint
+        self.field = field
 
 
 class DataError(BallastError):

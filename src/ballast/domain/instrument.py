@@ -38,6 +38,9 @@ class Instrument:
 
     ``lot_size`` is the trading increment (1 for whole shares, 0.0001 for fractional shares);
     ``multiplier`` converts price × quantity into notional (100 for US equity options).
+    Instruments with the same non-empty ``wash_sale_group`` are substantially identical for the
+    wash-sale rule (two share classes of one fund, or an ETF and a mutual fund tracking the same
+    index if the firm's policy says so); an instrument without a group matches only itself.
     """
 
     id: InstrumentId
@@ -56,20 +59,29 @@ class Instrument:
     strike: Decimal | None = None
     right: OptionRight | None = None
     underlying: InstrumentId | None = None
+    wash_sale_group: str = ""
 
     def __post_init__(self) -> None:
         if not self.id or self.id != self.id.strip():
-            raise DataError(f"instrument id {self.id!r} is empty or has surrounding spaces")
+            raise DataError(f"instrument id {self.id!r} is empty or has surrounding spaces",
+                            field="symbol")
         check_currency(self.currency)
+        if self.wash_sale_group != self.wash_sale_group.strip():
+            raise DataError(f"{self.id}: wash_sale_group {self.wash_sale_group!r} has "
+                            "surrounding spaces", field="wash_sale_group")
         if self.lot_size <= 0:
-            raise DataError(f"{self.id}: lot_size must be positive, got {self.lot_size}")
+            raise DataError(f"{self.id}: lot_size must be positive, got {self.lot_size}",
+                            field="lot_size")
         if self.multiplier <= 0:
-            raise DataError(f"{self.id}: multiplier must be positive, got {self.multiplier}")
+            raise DataError(f"{self.id}: multiplier must be positive, got {self.multiplier}",
+                            field="multiplier")
         if self.kind in DERIVATIVE_KINDS:
             if self.expiry is None or self.underlying is None:
-                raise DataError(f"{self.id}: a {self.kind} needs an expiry and an underlying")
+                raise DataError(f"{self.id}: a {self.kind} needs an expiry and an underlying",
+                                field="expiry" if self.expiry is None else "underlying")
             if self.kind is InstrumentKind.OPTION and (self.strike is None or self.right is None):
-                raise DataError(f"{self.id}: an option needs a strike and a right (call/put)")
+                raise DataError(f"{self.id}: an option needs a strike and a right (call/put)",
+                                field="strike" if self.strike is None else "right")
 
     @property
     def issuer_key(self) -> str:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
+from types import MappingProxyType
 from typing import NewType
 
 from ballast.domain.errors import DataError
@@ -22,6 +24,11 @@ _MINOR_UNITS: dict[str, int] = {
     "BHD": 3, "KWD": 3, "OMR": 3, "JOD": 3, "TND": 3, "LYD": 3, "IQD": 3,
 }
 _CRYPTO_MINOR_UNITS: dict[str, int] = {"BTC": 8, "ETH": 18, "USDT": 6, "USDC": 6}
+# Each known currency's minor unit as a Decimal quantum (USD 0.01, JPY 1), built once; read-only.
+_QUANTA: Mapping[str, Decimal] = MappingProxyType({
+    code: Decimal(1).scaleb(-places)
+    for code, places in (*_MINOR_UNITS.items(), *_CRYPTO_MINOR_UNITS.items())
+})
 
 
 def is_currency(code: str) -> bool:
@@ -35,7 +42,12 @@ def minor_units(code: str) -> int:
         return _MINOR_UNITS[code]
     if code in _CRYPTO_MINOR_UNITS:
         return _CRYPTO_MINOR_UNITS[code]
-    raise DataError(f"unknown currency {code!r}", hint="Use an ISO 4217 code such as USD or EUR.")
+    raise _unknown_currency(code)
+
+
+def _unknown_currency(code: str) -> DataError:
+    return DataError(f"unknown currency {code!r}", hint="Use an ISO 4217 code such as USD or EUR.",
+                     field="currency")
 
 
 def check_currency(code: str) -> str:
@@ -46,7 +58,10 @@ def check_currency(code: str) -> str:
 
 def round_to_minor(amount: Decimal, currency: str) -> Decimal:
     """Round half-even to the currency's minor unit."""
-    return amount.quantize(Decimal(1).scaleb(-minor_units(currency)), rounding=ROUND_HALF_EVEN)
+    quantum = _QUANTA.get(currency)
+    if quantum is None:
+        raise _unknown_currency(currency)
+    return amount.quantize(quantum, rounding=ROUND_HALF_EVEN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +87,8 @@ class Money:
 
     def _same(self, other: Money) -> None:
         if self.currency != other.currency:
-            raise DataError(f"currency mismatch: {self.currency} vs {other.currency}")
+            raise DataError(
+                f"currency mismatch: {self.currency} vs {other.currency}", field="currency")
 
     def __add__(self, other: Money) -> Money:
         self._same(other)

@@ -49,6 +49,9 @@ from ballast.ledger.wash_sale import WashSales
 
 _REINVEST_STEP = Decimal("0.000001")
 K = TransactionKind
+# The column at fault when a debit overdraws cash: a buy's quantity, a sale's fees (beyond the
+# proceeds), otherwise the amount.
+_DEBIT_FIELD: Mapping[TransactionKind, str] = MappingProxyType({K.BUY: "quantity", K.SELL: "fees"})
 Handler = Callable[["Book", Transaction, Account, Instrument], None]
 
 
@@ -59,7 +62,6 @@ class Book:
         self,
         instruments: Mapping[InstrumentId, Instrument],
         accounts: Iterable[Account] = (),
-        substantially_identical: Mapping[InstrumentId, str] | None = None,
     ) -> None:
         self._instruments: dict[InstrumentId, Instrument] = dict(instruments)
         self._accounts: dict[AccountId, Account] = {}
@@ -68,7 +70,7 @@ class Book:
         self._realized: list[RealizedGain] = []
         self._realized_by_account: dict[AccountId, list[int]] = {}
         self._lot_seq: dict[str, int] = {}
-        self._wash = WashSales(substantially_identical or {})
+        self._wash = WashSales()
         self._undo = Undo()
         self._cash_handlers: dict[TransactionKind, Callable[[Transaction, Account], None]] = {
             K.DEPOSIT: self._cash_only, K.WITHDRAWAL: self._cash_only,
@@ -98,14 +100,17 @@ class Book:
     def add_account(self, account: Account) -> None:
         """Add an account, holding zero of its base currency; its id must be new."""
         if account.id in self._accounts:
-            raise LedgerError(f"account {account.id} is already in the book")
+            raise LedgerError(f"account {account.id} is already in the book", field="account_id")
         self._accounts[account.id] = account
         self._lots[account.id] = {}
         self._cash[account.id] = {account.base_currency: ZERO}
         self._realized_by_account[account.id] = []
 
     def add_instrument(self, instrument: Instrument) -> None:
-        """Add or update an instrument's static data."""
+        """Add or update an instrument's static data.
+
+        Its ``wash_sale_group`` applies to transactions booked from then on.
+        """
         self._instruments[instrument.id] = instrument
 
     def lots(
@@ -177,14 +182,15 @@ class Book:
     def _book(self, txn: Transaction) -> None:
         account = self._accounts.get(txn.account_id)
         if account is None:
-            raise UnknownReference(f"transaction {txn.id}: unknown account {txn.account_id}")
+            raise UnknownReference(f"transaction {txn.id}: unknown account {txn.account_id}",
+                                   field="account_id")
         inst = None
         if txn.instrument_id is not None:
             inst = self._instruments.get(txn.instrument_id)
             if inst is None:
                 raise UnknownReference(
                     f"transaction {txn.id} (account {txn.account_id}): "
-                    f"unknown instrument {txn.instrument_id}"
+                    f"unknown instrument {txn.instrument_id}", field="symbol",
                 )
         handler = self._handlers.get(txn.kind)
         if handler is None:
@@ -198,7 +204,7 @@ class Book:
     def _positions_of(self, account_id: AccountId) -> dict[InstrumentId, list[TaxLot]]:
         positions = self._lots.get(account_id)
         if positions is None:
-            raise UnknownReference(f"unknown account {account_id}")
+            raise UnknownReference(f"unknown account {account_id}", field="account_id")
         return positions
 
     def _context(self, txn: Transaction) -> str:
@@ -236,14 +242,15 @@ class Book:
             if not opens:
                 raise LedgerError(
                     f"{self._context(txn)}: the account has never held {currency}; "
-                    f"fund it in {currency} first"
+                    f"fund it in {currency} first", field="currency",
                 )
             old = ZERO
         new = old + delta
         if new < 0 and delta < 0 and not account.allow_margin:
             raise LedgerError(
                 f"{self._context(txn)}: would leave {currency} cash at {new} "
-                f"(has {old}, needs {-delta}); the account does not allow margin"
+                f"(has {old}, needs {-delta}); the account does not allow margin",
+                field=_DEBIT_FIELD.get(txn.kind, "amount"),
             )
         self._undo.set_key(balances, currency, new)
 
@@ -284,7 +291,7 @@ class Book:
                 specific=txn.lots,
             )
         except LedgerError as exc:
-            raise LedgerError(f"{self._context(txn)}: {exc}") from None
+            raise LedgerError(f"{self._context(txn)}: {exc}", field=exc.field) from None
         remaining = {lot.id: lot for lot in lots}
         taken: list[TaxLot] = []
         for lot, qty in picks:
@@ -317,7 +324,7 @@ class Book:
         if txn.currency != inst.currency:
             raise LedgerError(
                 f"{self._context(txn)}: cannot reinvest a {txn.currency} dividend in an "
-                f"instrument priced in {inst.currency}"
+                f"instrument priced in {inst.currency}", field="currency",
             )
         quantity = (txn.amount / txn.price).quantize(_REINVEST_STEP, rounding=ROUND_DOWN)
         self._move_cash(txn, account, txn.currency, -txn.amount)

@@ -38,7 +38,7 @@ def split(book: Book, txn: Transaction, account: Account, inst: Instrument) -> N
     assert txn.ratio is not None  # Transaction checks
     lots = book._position(account.id, inst.id)
     if not lots:
-        raise LedgerError(f"{book._context(txn)}: the account holds no {inst.id}")
+        raise LedgerError(f"{book._context(txn)}: the account holds no {inst.id}", field="symbol")
     ratio = txn.ratio if txn.kind is TransactionKind.SPLIT else 1 + txn.ratio
     new: list[TaxLot | None] = [replace(lot, quantity=lot.quantity * ratio) for lot in lots]
     total = sum((lot.quantity for lot in lots), ZERO) * ratio
@@ -47,7 +47,8 @@ def split(book: Book, txn: Transaction, account: Account, inst: Instrument) -> N
     if fraction:
         if txn.price is None:
             raise LedgerError(
-                f"{book._context(txn)}: {fraction} fractional units need a cash-in-lieu price"
+                f"{book._context(txn)}: {fraction} fractional units need a cash-in-lieu price",
+                field="price",
             )
         order = sorted(range(len(new)), key=lambda i: (lots[i].acquired, lots[i].id))
         left = fraction
@@ -77,15 +78,17 @@ def symbol_change(book: Book, txn: Transaction, account: Account, inst: Instrume
     new_id = txn.new_instrument_id
     assert new_id is not None  # Transaction checks
     if new_id not in book.instruments:
-        raise UnknownReference(f"{book._context(txn)}: unknown new instrument {new_id}")
+        raise UnknownReference(f"{book._context(txn)}: unknown new instrument {new_id}",
+                               field="new_symbol")
     lots = book._position(account.id, inst.id)
     if not lots:
-        raise LedgerError(f"{book._context(txn)}: the account holds no {inst.id}")
+        raise LedgerError(f"{book._context(txn)}: the account holds no {inst.id}", field="symbol")
     existing = book._position(account.id, new_id)
     clash = {lot.id for lot in existing} & {lot.id for lot in lots}
     if clash:
         raise LedgerError(
-            f"{book._context(txn)}: lots {sorted(clash)} are already open under {new_id}"
+            f"{book._context(txn)}: lots {sorted(clash)} are already open under {new_id}",
+            field="new_symbol",
         )
     book._set_position(account.id, inst.id, [])
     book._set_position(

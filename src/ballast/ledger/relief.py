@@ -73,23 +73,27 @@ def _specific(
     lots: Sequence[TaxLot], quantity: Decimal, specific: Sequence[LotSpec]
 ) -> list[tuple[TaxLot, Decimal]]:
     if not specific:
-        raise LedgerError("specific identification needs the lots named on the trade")
+        raise LedgerError("specific identification needs the lots named on the trade",
+                          field="lots")
     wanted: dict[LotId, Decimal] = {}
     for spec in specific:
         if spec.lot_id is None or spec.quantity <= 0:
-            raise LedgerError("each named lot needs a lot id and a positive quantity")
+            raise LedgerError("each named lot needs a lot id and a positive quantity",
+                              field="lots")
         wanted[spec.lot_id] = wanted.get(spec.lot_id, ZERO) + spec.quantity
     named_total = sum(wanted.values(), ZERO)
     if named_total != quantity:
-        raise LedgerError(f"the named lots add up to {named_total}, not the {quantity} relieved")
+        raise LedgerError(f"the named lots add up to {named_total}, not the {quantity} relieved",
+                          field="lots")
     by_id = {lot.id: lot for lot in lots}
     out: list[tuple[TaxLot, Decimal]] = []
     for lot_id, qty in wanted.items():
         lot = by_id.get(lot_id)
         if lot is None:
-            raise LedgerError(f"lot {lot_id} is not open in this position")
+            raise LedgerError(f"lot {lot_id} is not open in this position", field="lots")
         if lot.quantity < qty:
-            raise LedgerError(f"lot {lot_id} holds {lot.quantity}, fewer than the {qty} named")
+            raise LedgerError(f"lot {lot_id} holds {lot.quantity}, fewer than the {qty} named",
+                              field="lots")
         out.append((lot, qty))
     return out
 
@@ -109,13 +113,15 @@ def select_lots(
     fewer than ``quantity`` units, a named lot is missing or short, or MIN_TAX has no price.
     """
     if quantity <= 0:
-        raise LedgerError(f"quantity to relieve must be positive, got {quantity}")
+        raise LedgerError(f"quantity to relieve must be positive, got {quantity}",
+                          field="quantity")
     longs = [lot for lot in lots if lot.quantity > 0]
     if method is LotMethod.SPECIFIC:
         return _specific(longs, quantity, specific)
     available = sum((lot.quantity for lot in longs), ZERO)
     if available < quantity:
-        raise LedgerError(f"relieving {quantity} units but only {available} are held")
+        raise LedgerError(f"relieving {quantity} units but only {available} are held",
+                          field="quantity")
     ordered: list[TaxLot]
     if method is LotMethod.AVERAGE:
         ordered = average_lots(sorted(longs, key=_fifo))
@@ -123,7 +129,7 @@ def select_lots(
         key: LotKey
         if method is LotMethod.MIN_TAX:
             if price is None:
-                raise LedgerError("min_tax relief needs the sale price")
+                raise LedgerError("min_tax relief needs the sale price", field="price")
             key = _min_tax(price, sale_date)
         else:
             key = {LotMethod.FIFO: _fifo, LotMethod.LIFO: _lifo, LotMethod.HIFO: _hifo}[method]

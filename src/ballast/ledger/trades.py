@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import timedelta
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -23,23 +23,12 @@ from ballast.domain import (
     Term,
     Transaction,
     TransactionId,
-    minor_units,
+    round_to_minor,
 )
 from ballast.ledger.wash_sale import LossSale, Purchase
 
 if TYPE_CHECKING:
     from ballast.ledger.book import Book
-
-_QUANTA: dict[str, Decimal] = {}
-
-
-def round_to_minor(amount: Decimal, currency: str) -> Decimal:
-    """``ballast.domain.round_to_minor`` with each currency's quantum computed once."""
-    quantum = _QUANTA.get(currency)
-    if quantum is None:
-        quantum = _QUANTA[currency] = Decimal(1).scaleb(-minor_units(currency))
-    return amount.quantize(quantum, rounding=ROUND_HALF_EVEN)
-
 
 def open_lot(
     book: Book, txn: Transaction, account: Account, inst: Instrument, quantity: Decimal,
@@ -58,7 +47,7 @@ def open_lot(
         undo.set_key(positions, inst.id, [lot])
     else:
         undo.append(lots, lot)
-    key = wash.key(account.household_id, inst.id)
+    key = wash.key(account.household_id, inst)
     purchase = Purchase(txn.trade_date, account.id, inst.id, lot.id, account.taxable, quantity)
     for loss, matched, disallowed in wash.pending_losses(undo, key, purchase):
         disallow(book, loss, purchase, matched, disallowed)
@@ -153,7 +142,7 @@ def sell(book: Book, txn: Transaction, account: Account, inst: Instrument) -> No
         if not account.allow_shorts:
             raise LedgerError(
                 f"{book._context(txn)}: selling {txn.quantity} but only {held} held; "
-                "the account does not allow shorts"
+                "the account does not allow shorts", field="quantity",
             )
         long_qty = held
     parts: list[TaxLot] = []
@@ -188,7 +177,7 @@ def wash_check(
     losses: list[tuple[TaxLot, int]],
 ) -> None:
     """Match each loss part with replacement purchases; keep the unmatched rest pending."""
-    key = book._wash.key(account.household_id, inst.id)
+    key = book._wash.key(account.household_id, inst)
     excluded = {(account.id, part.id) for part in parts}
     for part, index in losses:
         gain = book._realized[index]

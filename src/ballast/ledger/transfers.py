@@ -29,25 +29,28 @@ if TYPE_CHECKING:
     from ballast.ledger.book import Book
 
 
-def _check_long(book: Book, txn: Transaction, lots: Sequence[TaxLot], account: Account) -> None:
+def _check_long(
+    book: Book, txn: Transaction, lots: Sequence[TaxLot], account: Account, field: str
+) -> None:
     if any(lot.quantity < 0 for lot in lots):
         raise LedgerError(
             f"{book._context(txn)}: account {account.id} is short; "
-            "cover the short before transferring lots in"
+            "cover the short before transferring lots in", field=field,
         )
 
 
 def transfer_in(book: Book, txn: Transaction, account: Account, inst: Instrument) -> None:
     """Open the lots a transfer in carries, with their basis and holding period."""
     lots = book._position(account.id, inst.id)
-    _check_long(book, txn, lots, account)
+    _check_long(book, txn, lots, account, "symbol")
     ids = {lot.id for lot in lots}
     new: list[TaxLot] = []
     for spec in txn.lots:
         assert spec.cost_basis is not None and spec.acquired is not None  # Transaction checks
         lot_id = spec.lot_id or book._next_lot_id(txn.id)
         if lot_id in ids:
-            raise LedgerError(f"{book._context(txn)}: lot {lot_id} is already open in the account")
+            raise LedgerError(
+                f"{book._context(txn)}: lot {lot_id} is already open in the account", field="lots")
         ids.add(lot_id)
         new.append(TaxLot(
             id=lot_id, account_id=account.id, instrument_id=inst.id, quantity=spec.quantity,
@@ -72,12 +75,14 @@ def transfer_out(book: Book, txn: Transaction, account: Account, inst: Instrumen
     if target_id not in book.accounts:
         raise UnknownReference(f"{book._context(txn)}: unknown counter account {target_id!r}",
                                hint="Name an account of the book, or leave counter_account "
-                               "empty for a delivery to an outside custodian.")
+                               "empty for a delivery to an outside custodian.",
+                               field="counter_account")
     if target_id == account.id:
-        raise LedgerError(f"{book._context(txn)}: counter account is the account itself")
+        raise LedgerError(f"{book._context(txn)}: counter account is the account itself",
+                          field="counter_account")
     target = book.accounts[target_id]
     existing = book._position(target_id, inst.id)
-    _check_long(book, txn, existing, target)
+    _check_long(book, txn, existing, target, "counter_account")
     ids = {lot.id for lot in existing}
     moved: list[TaxLot] = []
     for part in parts:

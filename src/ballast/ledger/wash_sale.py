@@ -1,7 +1,7 @@
 """US wash-sale bookkeeping (IRS Publication 550; Treas. Reg. §1.1091-1).
 
 A loss sale in a taxable account is a wash sale to the extent that the same instrument, or one
-in the same ``substantially_identical`` group, was bought within 30 days before or after the
+with the same ``Instrument.wash_sale_group``, was bought within 30 days before or after the
 sale in any account of the same household. This module keeps the two indexes the rule needs,
 keyed by (household, group) and pruned to the 61-day window:
 
@@ -28,12 +28,12 @@ Edges not handled:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from ballast.domain import AccountId, HouseholdId, InstrumentId, LotId
+from ballast.domain import AccountId, HouseholdId, Instrument, InstrumentId, LotId
 from ballast.ledger.undo import Undo
 
 WINDOW = timedelta(days=30)
@@ -81,16 +81,16 @@ class LossSale:
 class WashSales:
     """The purchase and pending-loss indexes of one book."""
 
-    __slots__ = ("_groups", "_losses", "_purchases")
+    __slots__ = ("_losses", "_purchases")
 
-    def __init__(self, groups: Mapping[InstrumentId, str]) -> None:
-        self._groups = dict(groups)
+    def __init__(self) -> None:
         self._purchases: dict[Key, list[Purchase]] = {}
         self._losses: dict[Key, list[LossSale]] = {}
 
-    def key(self, household: HouseholdId, instrument: InstrumentId) -> Key:
-        """The index key: the household and the instrument's substantially identical group."""
-        return household, self._groups.get(instrument, instrument)
+    @staticmethod
+    def key(household: HouseholdId, instrument: Instrument) -> Key:
+        """The index key: the household and the instrument's wash-sale group, else its id."""
+        return household, instrument.wash_sale_group or instrument.id
 
     def add_purchase(self, undo: Undo, key: Key, purchase: Purchase) -> None:
         """Remember a purchase as a possible replacement for later loss sales."""
