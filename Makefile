@@ -32,4 +32,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/ledger.py
 
 clean:
-	rm -rf $(VENV) ballast.db build *.egg-info src/*.egg-info
+	rm -rf $(VENV) build *.egg-info src/*.egg-info ballast-demo.db

@@ -40,4 +40,4 @@ def test_starting_your_own_book_matches_the_tested_order() -> None:
     text = README.read_text(encoding="utf-8")
     kinds = re.findall(r"^ballast import (\w+) ", text, re.M)
     assert kinds == ["instruments", "households", "accounts", "lots", "prices", "fx",
-                     "transactions"]
+                     "corporate_actions", "transactions"]

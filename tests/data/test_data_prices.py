@@ -11,15 +11,21 @@ from pathlib import Path
 
 import pytest
 
+from ballast.config import ValidationPolicy
 from ballast.data import (
     ImportContext,
     PriceTable,
-    ValidationSettings,
+    corporate_actions_from_prices,
     parse_corporate_actions,
     parse_fx,
     parse_prices,
 )
-from ballast.domain import CorporateAction, CorporateActionKind, InstrumentId
+from ballast.domain import (
+    CorporateAction,
+    CorporateActionKind,
+    InstrumentId,
+    UnknownReference,
+)
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
 Write = Callable[[str, str], Path]
@@ -80,7 +86,7 @@ def test_unexplained_move_is_flagged_on_its_row(write: Write, ctx: ImportContext
                                             "(limit 25%; raise it with --max-daily-move if the "
                                             "move is real)")]
     assert [b.close for b in result.records][2] == Decimal(102)
-    loose = dataclasses.replace(ctx, settings=ValidationSettings(max_daily_move=0.5))
+    loose = dataclasses.replace(ctx, policy=ValidationPolicy(max_daily_move=0.5))
     assert parse_prices(write("prices.csv", text), loose).ok
 
 
@@ -221,3 +227,31 @@ def test_dates_outside_the_calendar_are_named(write: Write, ctx: ImportContext) 
     (err,) = result.errors
     assert (err.row, err.field) == (1, "date")
     assert err.reason.startswith("outside the XNYS calendar (1970-01-02 to ")
+
+
+def test_corporate_actions_from_a_vendor_price_file(ctx: ImportContext) -> None:
+    from ballast.domain.market import PriceBar
+    aapl, sap = InstrumentId("AAPL"), InstrumentId("SAP")
+    bars = [
+        PriceBar(aapl, date(2020, 8, 28), Decimal("499.23")),
+        PriceBar(aapl, date(2020, 8, 31), Decimal("129.04"), split_factor=Decimal("4.000")),
+        PriceBar(aapl, date(2020, 11, 6), Decimal("118.69"), dividend=Decimal("0.205")),
+        PriceBar(sap, date(2021, 5, 13), Decimal("115.9"), dividend=Decimal("1.85"),
+                 split_factor=Decimal("0.5")),
+    ]
+    actions = corporate_actions_from_prices(bars, ctx.instruments)
+    assert [(a.id, a.kind, a.ex_date, a.ratio, a.amount, a.currency) for a in actions] == [
+        ("SPLIT-AAPL-2020-08-31", CorporateActionKind.SPLIT, date(2020, 8, 31), Decimal(4),
+         None, "USD"),
+        ("DIV-AAPL-2020-11-06", CorporateActionKind.CASH_DIVIDEND, date(2020, 11, 6), None,
+         Decimal("0.205"), "USD"),
+        ("SPLIT-SAP-2021-05-13", CorporateActionKind.SPLIT, date(2021, 5, 13), Decimal("0.5"),
+         None, "EUR"),
+        ("DIV-SAP-2021-05-13", CorporateActionKind.CASH_DIVIDEND, date(2021, 5, 13), None,
+         Decimal("1.85"), "EUR"),
+    ]
+    assert str(actions[1].amount) == "0.205"  # the exact Decimal, never through a float
+    with pytest.raises(UnknownReference, match="unknown instrument NOPE"):
+        corporate_actions_from_prices(
+            [PriceBar(InstrumentId("NOPE"), date(2021, 1, 4), Decimal(1), Decimal(1))],
+            ctx.instruments)

@@ -13,7 +13,7 @@ from ballast.domain import AccountType, InstrumentKind, LotMethod, OptionRight
 
 Write = Callable[[str, str], Path]
 HEAD = ("symbol,kind,currency,name,asset_class,sector,country,exchange,issuer,lot_size,"
-        "fractional,multiplier,expiry,strike,right,underlying\n")
+        "fractional,multiplier,expiry,strike,right,underlying\n")  # no wash_sale_group: optional
 
 
 def _errors(result: object) -> list[tuple[int, str, str]]:
@@ -72,6 +72,21 @@ def test_existing_instruments(write: Write, ctx: ImportContext) -> None:
     result = parse_instruments(write("instruments.csv", text), ctx)
     assert result.duplicates == ["AAPL"] and result.new_records() == []
     assert _errors(result) == [(2, "symbol", "already exists with different values")]
+
+
+def test_wash_sale_group_is_an_optional_column(write: Write, ctx: ImportContext) -> None:
+    text = ("symbol,kind,currency,wash_sale_group\n"
+            "VOO,etf,USD,VG-500\nVFIAX,mutual_fund,USD,VG-500\nIVV,etf,USD,\n"
+            "VTSAX,mutual_fund,USD, VG-TOTAL\n")
+    result = parse_instruments(write("instruments.csv", text), ctx)
+    assert [(i.id, i.wash_sale_group) for i in result.records] == [
+        ("VOO", "VG-500"), ("VFIAX", "VG-500"), ("IVV", "")]
+    [error] = result.errors
+    assert (error.row, error.field) == (4, "wash_sale_group")
+    assert "surrounding spaces" in error.reason
+    without = parse_instruments(write("instruments.csv", "symbol,kind,currency\nVOO,etf,USD\n"),
+                                ctx)
+    assert without.records[0].wash_sale_group == ""
 
 
 ACC_HEAD = ("account_id,household_id,name,type,base_currency,custodian,model,lot_method,"

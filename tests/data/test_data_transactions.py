@@ -10,7 +10,14 @@ from decimal import Decimal
 from pathlib import Path
 
 from ballast.data import ImportContext, parse_lots, parse_transactions
-from ballast.domain import LotMethod, LotSpec, TransactionKind
+from ballast.domain import (
+    CorporateAction,
+    CorporateActionKind,
+    InstrumentId,
+    LotMethod,
+    LotSpec,
+    TransactionKind,
+)
 
 Write = Callable[[str, str], Path]
 HEAD = ("id,account_id,date,kind,symbol,quantity,price,amount,currency,fees,ratio,new_symbol,"
@@ -134,29 +141,33 @@ def test_reimport_is_detected(write: Write, ctx: ImportContext) -> None:
     assert again.records == first.records
 
 
-LOTS_HEAD = "account_id,symbol,quantity,cost_basis,acquired,holding_start,lot_id\n"
+LOTS_HEAD = "account_id,symbol,quantity,cost_basis,acquired,holding_start,as_of,lot_id\n"
 
 
-def test_opening_lots_become_transfers_in(write: Write, ctx: ImportContext) -> None:
-    text = LOTS_HEAD + ("A1,AAPL,10,1500.00,2020-03-02,,L1\n"
-                        "E1,SAP,5,480,2020-04-01,2019-12-01,L2\n")
+def test_opening_lots_become_transfers_in_on_their_as_of_date(write: Write,
+                                                               ctx: ImportContext) -> None:
+    text = LOTS_HEAD + ("A1,AAPL,10,1500.00,2020-03-02,,2020-06-01,L1\n"
+                        "E1,SAP,5,480,2020-04-01,2019-12-01,2020-04-01,L2\n")
     result = parse_lots(write("lots.csv", text), ctx)
     assert result.ok
     t1, t2 = result.records
     assert (t1.id, t1.kind, t1.trade_date, t1.currency) == (
-        "open:L1", TransactionKind.TRANSFER_IN, date(2020, 3, 2), "USD")
+        "open:L1", TransactionKind.TRANSFER_IN, date(2020, 6, 1), "USD")
     assert t1.lots == (LotSpec(Decimal(10), "L1", Decimal("1500.00"), date(2020, 3, 2),  # type: ignore[arg-type]
                                date(2020, 3, 2)),)
     assert t2.currency == "EUR" and t2.lots[0].holding_start == date(2019, 12, 1)
+    assert t2.trade_date == date(2020, 4, 1)
     again = parse_lots(write("lots.csv", text), dataclasses.replace(ctx, lot_ids={"L2"}))
     assert again.duplicates == ["open:L2"] and [t.id for t in again.new_records()] == ["open:L1"]
 
 
 def test_lot_row_checks(write: Write, ctx: ImportContext) -> None:
     text = LOTS_HEAD + (
-        "A1,AAPL,10,100,2020-03-02,,L1\n"
-        "A1,AAPL,0,-1,2020-03-02,2020-04-01,L1\n"   # 2 dup, qty, basis, holding start
-        "A9,XX,1,1,,,\n"                            # 3 missing acquired + lot_id, unknowns
+        "A1,AAPL,10,100,2020-03-02,,2020-03-02,L1\n"
+        "A1,AAPL,0,-1,2020-03-02,2020-04-01,2020-03-02,L1\n"  # 2 dup, qty, basis, holding start
+        "A9,XX,1,1,,,,\n"                       # 3 missing acquired, as_of, lot_id; unknowns
+        "A1,AAPL,1,1,2020-03-02,,2020-03-01,L4\n"  # 4 as_of before acquired
+        "A1,AAPL,1,1,2020-03-02,,2021-07-01,L5\n"  # 5 as_of after today
     )
     result = parse_lots(write("lots.csv", text), ctx)
     assert [t.id for t in result.records] == ["open:L1"]
@@ -166,10 +177,52 @@ def test_lot_row_checks(write: Write, ctx: ImportContext) -> None:
         (2, "cost_basis", "must not be negative"),
         (2, "holding_start", "must not be after acquired (2020-03-02)"),
         (3, "acquired", "is required"),
+        (3, "as_of", "is required"),
         (3, "lot_id", "is required"),
         (3, "account_id", "unknown account"),
         (3, "symbol", "unknown instrument"),
+        (4, "as_of", "must not be before acquired (2020-03-02)"),
+        (5, "as_of", "is in the future (today is 2021-06-30)"),
     ]
+
+
+def test_a_lot_file_without_as_of_is_rejected(write: Write, ctx: ImportContext) -> None:
+    text = "account_id,symbol,quantity,cost_basis,acquired,lot_id\nA1,AAPL,1,1,2020-03-02,L1\n"
+    result = parse_lots(write("lots.csv", text), ctx)
+    assert result.records == [] and _errors(result) == [
+        (0, "", "missing required column(s): as_of")]
+
+
+def test_events_booked_by_a_corporate_action_are_refused(write: Write,
+                                                         ctx: ImportContext) -> None:
+    aapl, msft = InstrumentId("AAPL"), InstrumentId("MSFT")
+    actions = (
+        CorporateAction("CA-SPLIT", aapl, CorporateActionKind.SPLIT, date(2021, 2, 8),
+                        ratio=Decimal(4)),
+        CorporateAction("CA-DIV", msft, CorporateActionKind.CASH_DIVIDEND, date(2021, 2, 17),
+                        amount=Decimal("0.56")),
+        CorporateAction("CA-SD", msft, CorporateActionKind.STOCK_DIVIDEND, date(2021, 3, 1),
+                        ratio=Decimal("0.05")),
+    )
+    booked = dataclasses.replace(ctx, corporate_actions=actions)
+    text = HEAD + (
+        "T1,A1,2021-02-08,split,AAPL,,,,,,4,,,,,,,,,\n"           # 1 the split again
+        "T2,A1,2021-02-17,dividend,MSFT,,,5.60,,,,,,,,,,,,\n"     # 2 the dividend again
+        "T3,A1,2021-03-01,split,MSFT,,,,,,1.05,,,,,,,,,\n"        # 3 same family (stock div.)
+        "T4,A1,2021-02-09,split,AAPL,,,,,,4,,,,,,,,,\n"           # another date: kept
+        "T5,A1,2021-02-17,dividend,AAPL,,,5.60,,,,,,,,,,,,\n"     # another symbol: kept
+        "T6,A1,2021-02-08,dividend,AAPL,,,1.00,,,,,,,,,,,,\n"     # another family: kept
+        "T7,A1,2021-02-17,buy,MSFT,1,240,,,,,,,,,,,,,\n"           # not an event kind: kept
+    )
+    result = parse_transactions(write("transactions.csv", text), booked)
+    why = "; remove the row or the corporate action"
+    assert _errors(result) == [
+        (1, "kind", "already booked by corporate action CA-SPLIT" + why),
+        (2, "kind", "already booked by corporate action CA-DIV" + why),
+        (3, "kind", "already booked by corporate action CA-SD" + why),
+    ]
+    assert [t.id for t in result.records] == ["T4", "T5", "T6", "T7"]
+    assert parse_transactions(write("transactions.csv", text), ctx).ok
 
 
 def test_transactions_parse_fast(tmp_path: Path, ctx: ImportContext) -> None:

@@ -22,13 +22,14 @@ def examples() -> dict[str, str]:
 def test_doc_examples_book_end_to_end(store: Store, tmp_path: Path) -> None:
     blocks = examples()
     for kind in ("instruments", "households", "accounts", "lots", "prices", "fx",
-                 "transactions"):
+                 "corporate_actions", "transactions"):
         path = tmp_path / f"{kind}.csv"
         path.write_text(blocks[kind], encoding="utf-8")
         report = import_file(store, ImportKind(kind), path, today=date(2021, 1, 4))
         assert report.quarantined == []
     lots = {(r.account_id, r.lot_id): r for r in queries.lot_rows(store)}
-    # 40 + 20 AAPL split 4-for-1, then the 80 units of the second lot sold by specific id.
+    # 40 + 20 AAPL (as of 2020-06-01) split 4-for-1 by the corporate action, then the 80
+    # units of the second lot sold by specific id.
     assert lots[("SMITH-TAX", "SMITH-AAPL-1")].quantity == Decimal(160)
     assert ("SMITH-TAX", "SMITH-AAPL-2") not in lots
     # 10 SPY moved from the IRA to the taxable account with their basis and holding period.
@@ -37,19 +38,11 @@ def test_doc_examples_book_end_to_end(store: Store, tmp_path: Path) -> None:
         (Decimal(10), Decimal("2985.00"), date(2018, 6, 1))]
     [gain] = queries.gain_rows(store)
     assert gain.proceeds == Decimal(80) * Decimal("134.18") - Decimal("0.50")
-    assert gain.cost_basis == Decimal("8890.00")
+    assert gain.cost_basis == Decimal("5781.40")
     with store.transaction() as tx:
         cash = tx.cash()
     assert cash[("MUELLER-1", "EUR")] == Decimal(19000)
     assert cash[("MUELLER-1", "USD")] == Decimal("1190.50")
-    assert cash[("SMITH-IRA", "USD")] == Decimal(5975)
-
-
-def test_doc_corporate_actions_example_imports(store: Store, tmp_path: Path) -> None:
-    blocks = examples()
-    for kind in ("instruments", "corporate_actions"):
-        path = tmp_path / f"{kind}.csv"
-        path.write_text(blocks[kind], encoding="utf-8")
-        import_file(store, ImportKind(kind), path, today=date(2021, 1, 4))
-    with store.transaction() as tx:
-        assert len(tx.corporate_actions()) == 3
+    assert cash[("SMITH-IRA", "USD")] == Decimal(5975)  # the SPY dividend was reinvested
+    # 50,000 deposited − 18,284 MSFT + 49.20 AAPL and 51.00 MSFT dividends + 10,733.90 sold
+    assert cash[("SMITH-TAX", "USD")] == Decimal("42550.10")

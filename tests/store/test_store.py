@@ -5,12 +5,15 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Column, Integer, MetaData, Table, inspect, select, text
 
-from ballast.domain import DataError, Household, HouseholdId
+from ballast.domain import DataError, Household, HouseholdId, InstrumentId
 from ballast.store import DEFAULT_URL, ExactDecimal, Store
+from ballast.store.db import MIGRATIONS
 from ballast.store.schema import metadata
 
 HARD_DECIMALS = [
@@ -29,12 +32,12 @@ def test_url_defaults_to_env_then_sqlite_file(monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_migrate_creates_schema_and_twice_is_a_noop(store: Store) -> None:
-    assert store.revision() == "0001"
+    assert store.revision() == "0002"
     with store.transaction() as tx:
         tx.add_households([Household(HouseholdId("H1"), "Smith")])
     tables = set(inspect(store.engine).get_table_names())
     store.migrate()
-    assert store.revision() == "0001"
+    assert store.revision() == "0002"
     assert set(inspect(store.engine).get_table_names()) == tables
     assert {t.name for t in metadata.sorted_tables} | {"alembic_version"} == tables
     with store.transaction() as tx:
@@ -45,6 +48,35 @@ def test_migrations_build_exactly_the_declared_schema(store: Store) -> None:
     with store.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
     assert diff == []
+
+
+def _alembic(store: Store, action: str, revision: str) -> None:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with store.engine.begin() as conn:
+        config.attributes["connection"] = conn
+        getattr(command, action)(config, revision)
+
+
+def test_0002_gives_existing_instruments_no_wash_sale_group_and_downgrades(
+        store_url: str) -> None:
+    s = Store(store_url)
+    try:
+        _alembic(s, "upgrade", "0001")
+        with s.engine.begin() as conn:
+            conn.execute(text(
+                "INSERT INTO instruments (id, kind, currency, name, asset_class, sector, country,"
+                " exchange, issuer, lot_size, fractional, multiplier) VALUES ('VOO', 'etf', "
+                "'USD', '', '', '', '', 'XNYS', '', '1', false, '1')"))
+        s.migrate()
+        assert s.revision() == "0002"
+        with s.transaction() as tx:
+            assert tx.instruments()[InstrumentId("VOO")].wash_sale_group == ""
+        _alembic(s, "downgrade", "0001")
+        columns = {c["name"] for c in inspect(s.engine).get_columns("instruments")}
+        assert "wash_sale_group" not in columns and "underlying_id" in columns
+    finally:
+        s.close()
 
 
 def test_a_fresh_database_has_no_revision(store_url: str) -> None:

@@ -182,3 +182,16 @@ def test_position_sums_are_the_float_totals(book: Store) -> None:
     assert rows == [(A1, AAPL, 10.5, pytest.approx(1000.15)), (A1, SPY, 3.0, 300.0),
                     (B1, AAPL, 7.0, 70.7)]
     assert (only_b[0], only_b[1], only_b[2].tolist()) == ([B1], [AAPL], [7.0])
+
+
+def test_transactions_by_id_counterparties_and_lot_count(book: Store) -> None:
+    with book.transaction() as tx:
+        tx.add_transactions(SAMPLE)
+        tx.replace_book_state([A1], [lot("L1", A1, "1", "1"), lot("L2", A1, "2", "2")], {}, [])
+    with book.transaction() as tx:
+        found = tx.transactions_by_id(["t5", "t8", "nope"])
+        assert found == {"t5": SAMPLE[4], "t8": SAMPLE[7]}
+        assert tx.counterparties([B1]) == {A2}  # B1 received from A2
+        assert tx.counterparties([A2]) == {B1}  # and the link is seen from A2's side
+        assert tx.counterparties([A1]) == set()
+        assert tx.lot_count() == 2

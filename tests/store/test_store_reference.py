@@ -28,21 +28,28 @@ OPTION = Instrument(
     strike=Decimal("150.5"), right=OptionRight.CALL, underlying=InstrumentId("AAPL"),
 )
 
+SHARE_CLASSES = (  # one fund's ETF and mutual-fund share classes: substantially identical
+    Instrument(InstrumentId("VOO"), InstrumentKind.ETF, "USD", wash_sale_group="VG-500"),
+    Instrument(InstrumentId("VFIAX"), InstrumentKind.MUTUAL_FUND, "USD",
+               wash_sale_group="VG-500"),
+)
+
 
 def test_instruments_round_trip_and_update_by_id(
     book: Store, instruments: tuple[Instrument, ...]
 ) -> None:
     with book.transaction() as tx:
-        tx.add_instruments([OPTION])
+        tx.add_instruments([OPTION, *SHARE_CLASSES])
     with book.transaction() as tx:
         got = tx.instruments()
-    assert got == {i.id: i for i in (*instruments, OPTION)}
+    assert got == {i.id: i for i in (*instruments, OPTION, *SHARE_CLASSES)}
+    assert got[InstrumentId("VFIAX")].wash_sale_group == "VG-500"
     renamed = Instrument(InstrumentId("SPY"), InstrumentKind.ETF, "USD", name="SPDR S&P 500")
     with book.transaction() as tx:
         assert tx.add_instruments([renamed]) == 1
     with book.transaction() as tx:
         assert tx.instruments()[InstrumentId("SPY")] == renamed
-        assert len(tx.instruments()) == 4
+        assert len(tx.instruments()) == 6
 
 
 def test_households_and_accounts_round_trip(book: Store) -> None:

@@ -49,10 +49,6 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts
 AccountOption = Annotated[str | None, typer.Option("--account", "-a", help="One account id.")]
 
 
-class _State:
-    debug = False
-
-
 def _print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
 
@@ -61,7 +57,7 @@ def _print_json(data: Any) -> None:
 def _main(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
 ) -> None:
-    _State.debug = debug
+    """Options for every command (``--debug`` is read by :func:`main` from the arguments)."""
 
 
 @app.command()
@@ -84,6 +80,9 @@ def import_(
         "(0.25 = 25%).", min=0.0)] = 0.25,
     max_stale_sessions: Annotated[int, typer.Option(
         help="Sessions an instrument's last price may lag the file's last date.", min=0)] = 5,
+    corporate_actions: Annotated[bool, typer.Option(
+        "--corporate-actions", help="prices only: also book the split factors and dividends "
+        "the file records as corporate actions.")] = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -93,7 +92,7 @@ def import_(
         policy = ValidationPolicy(max_daily_move=max_daily_move,
                                   max_stale_sessions=max_stale_sessions)
         report = imports.import_file(store, kind, file, quarantine=quarantine, policy=policy,
-                                     progress=not as_json)
+                                     derive_actions=corporate_actions, progress=not as_json)
     except ImportRejected as exc:
         if as_json:
             _print_json({"status": "rejected", "errors": [asdict(e) for e in exc.errors]})
@@ -109,7 +108,7 @@ def import_(
 @app.command()
 def accounts(db: DbOption = None, as_json: JsonOption = False) -> None:
     """List households and accounts with their value."""
-    rows = queries.account_rows(open_store(db))
+    rows = queries.account_rows(open_store(db, create=False))
     if as_json:
         _print_json([r.as_dict() for r in rows])
     else:
@@ -124,7 +123,8 @@ def positions(
     as_json: JsonOption = False,
 ) -> None:
     """Positions with price, value and unrealized gain, as of a date (default: latest price)."""
-    rows = queries.position_rows(open_store(db), account=account, as_of=_date(as_of))
+    rows = queries.position_rows(open_store(db, create=False), account=account,
+                                 as_of=_date(as_of))
     if as_json:
         _print_json([r.as_dict() for r in rows])
     else:
@@ -139,7 +139,7 @@ def lots(
     as_json: JsonOption = False,
 ) -> None:
     """Open tax lots: quantity, basis, acquisition date, wash-sale adjustment."""
-    rows = queries.lot_rows(open_store(db), account=account, symbol=symbol)
+    rows = queries.lot_rows(open_store(db, create=False), account=account, symbol=symbol)
     if as_json:
         _print_json([r.as_dict() for r in rows])
     else:
@@ -148,13 +148,14 @@ def lots(
 
 @app.command()
 def gains(
-    year: Annotated[int | None, typer.Option("--year", "-y", help="Tax year.")] = None,
+    year: Annotated[int | None, typer.Option("--year", "-y", help="Tax year.", min=1900,
+                                             max=2999)] = None,
     account: AccountOption = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Realized gains, short and long term, with wash-sale disallowed losses."""
-    rows = queries.gain_rows(open_store(db), year=year, account=account)
+    rows = queries.gain_rows(open_store(db, create=False), year=year, account=account)
     if as_json:
         _print_json([r.as_dict() for r in rows])
     else:
@@ -187,17 +188,18 @@ def _date(text: str | None) -> date | None:
 
 def main() -> None:
     """Entry point: one clear line and a hint on errors; tracebacks only with --debug."""
+    debug = "--debug" in sys.argv[1:]
     try:
         app()
     except BallastError as exc:
-        if _State.debug:
+        if debug:
             raise
         err_console.print(f"[bold red]error:[/] {exc}")
         if exc.hint:
             err_console.print(f"[dim]hint:[/] {exc.hint}")
         sys.exit(1)
     except Exception as exc:  # a bug: say so briefly, details with --debug
-        if _State.debug:
+        if debug:
             raise
         err_console.print(f"[bold red]internal error:[/] {type(exc).__name__}: {exc}")
         err_console.print("[dim]hint:[/] run again with --debug for the traceback and report it.")

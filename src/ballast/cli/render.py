@@ -14,6 +14,12 @@ from ballast.engine.imports import ImportReport
 from ballast.engine.rows import AccountRow, BookSummary, GainRow, LotRow, PositionRow
 
 
+def _numeric(table: Table, *names: str) -> None:
+    """Right-aligned columns that are never cut (text columns give way instead)."""
+    for name in names:
+        table.add_column(name, justify="right", no_wrap=True, min_width=len(name))
+
+
 def _money(value: float) -> str:
     return "—" if value != value else f"{value:,.2f}"
 
@@ -29,8 +35,7 @@ def accounts_table(rows: Sequence[AccountRow]) -> Table:
     t = Table(title=f"{len(rows)} accounts", title_justify="left")
     for col in ("account", "household", "type", "custodian", "model"):
         t.add_column(col)
-    t.add_column("value", justify="right")
-    t.add_column("cash", justify="right")
+    _numeric(t, "value", "cash")
     for r in rows:
         t.add_row(r.account_id, f"{r.household} ({r.household_id})", r.type, r.custodian,
                   r.model, _money(r.value), _money(r.cash))
@@ -42,8 +47,7 @@ def positions_table(rows: Sequence[PositionRow]) -> Table:
     t = Table(title=f"{len(rows)} positions", title_justify="left")
     t.add_column("account")
     t.add_column("symbol")
-    for col in ("quantity", "price", "as of", "value", "cost basis", "unrealized", "weight"):
-        t.add_column(col, justify="right")
+    _numeric(t, "quantity", "price", "as of", "value", "cost basis", "unrealized", "weight")
     for r in rows:
         t.add_row(r.account_id, r.symbol, f"{r.quantity:,}", _money(r.price),
                   str(r.price_date or "missing"), _money(r.market_value), _money(r.cost_basis),
@@ -56,8 +60,7 @@ def lots_table(rows: Sequence[LotRow]) -> Table:
     t = Table(title=f"{len(rows)} open lots", title_justify="left")
     for col in ("account", "symbol", "lot"):
         t.add_column(col)
-    for col in ("quantity", "basis", "unit cost", "acquired", "holding from", "wash adj."):
-        t.add_column(col, justify="right")
+    _numeric(t, "quantity", "basis", "unit cost", "acquired", "holding from", "wash adj.")
     for r in rows:
         t.add_row(r.account_id, r.symbol, r.lot_id, f"{r.quantity:,}", f"{r.cost_basis:,.2f}",
                   f"{r.unit_cost:,.4f}", str(r.acquired), str(r.holding_start),
@@ -70,21 +73,21 @@ def gains_table(rows: Sequence[GainRow], year: int | None) -> Group:
     t = Table(title=f"realized gains{f' {year}' if year else ''}", title_justify="left")
     for col in ("account", "symbol", "lot", "term"):
         t.add_column(col)
-    for col in ("quantity", "acquired", "sold", "proceeds", "basis", "gain", "wash disallowed"):
-        t.add_column(col, justify="right")
-    totals: dict[str, list[float]] = {"short": [0.0, 0.0], "long": [0.0, 0.0]}
+    _numeric(t, "quantity", "acquired", "sold", "proceeds", "basis", "gain", "wash disallowed")
+    totals: dict[tuple[str, str], list[float]] = {}
     for r in rows:
         t.add_row(r.account_id, r.symbol, r.lot_id, r.term, f"{r.quantity:,}", str(r.acquired),
                   str(r.sold), f"{r.proceeds:,.2f}", f"{r.cost_basis:,.2f}",
                   _signed(float(r.gain)),
                   f"{r.wash_sale_disallowed:,.2f}" if r.wash_sale_disallowed else "")
-        totals[r.term][0] += float(r.gain)
-        totals[r.term][1] += float(r.wash_sale_disallowed)
+        acc = totals.setdefault((r.term, r.currency), [0.0, 0.0])
+        acc[0] += float(r.gain)
+        acc[1] += float(r.wash_sale_disallowed)
     s = Table(title="totals", title_justify="left")
-    for col in ("term", "gain", "wash-sale disallowed", "reportable"):
+    for col in ("term", "currency", "gain", "wash-sale disallowed", "reportable"):
         s.add_column(col, justify="right")
-    for term, (gain, wash) in totals.items():
-        s.add_row(term, _signed(gain), _money(wash), _signed(gain + wash))
+    for (term, ccy), (gain, wash) in sorted(totals.items()):
+        s.add_row(term, ccy, _signed(gain), _money(wash), _signed(gain + wash))
     return Group(t, s)
 
 
@@ -108,11 +111,14 @@ def rejection_table(exc: ImportRejected) -> Group:
     """Every bad row of a rejected file: row, field, reason."""
     t = Table(title=f"{exc.file}: nothing was imported — {len(exc.errors)} problem(s)",
               title_justify="left", title_style="bold red")
-    t.add_column("row", justify="right")
-    t.add_column("field")
+    t.add_column("row", justify="right", no_wrap=True)
+    t.add_column("field", no_wrap=True)
+    t.add_column("value", overflow="fold")
     t.add_column("problem")
     for e in exc.errors[:200]:
-        t.add_row(str(e.row), e.field, e.reason)
+        t.add_row("header" if e.row == 0 else str(e.row), e.field, e.raw, e.reason)
+    if len(exc.errors) > 200:
+        t.caption = f"… and {len(exc.errors) - 200} more (use --json for all)"
     hint = Text(f"hint: {exc.hint}", style="dim")
     return Group(t, hint)
 
@@ -129,7 +135,7 @@ def summary_panel(s: BookSummary) -> Group:
         ("accounts", f"{s.accounts:,}  ({by_type})"),
         ("instruments", f"{s.instruments:,}"),
         ("transactions", f"{s.transactions:,}"),
-        ("assets under management", f"{s.aum:,.2f}"),
+        ("assets under management", f"{s.aum:,.2f} {s.currency}"),
         ("  of which cash", f"{s.cash:,.2f}"),
         ("positions / open lots", f"{s.positions:,} / {s.open_lots:,}"),
         ("unrealized gains", f"{s.unrealized_gain:+,.2f}"),

@@ -1,4 +1,4 @@
-"""Runtime settings: where the book lives and how strictly data is validated."""
+"""Runtime settings (where the book lives) and the validation policy of market data."""
 
 from __future__ import annotations
 
@@ -11,7 +11,12 @@ DEFAULT_DATABASE_URL = "sqlite:///./ballast.db"
 
 
 class ValidationPolicy(BaseModel):
-    """Thresholds for market-data validation."""
+    """Thresholds of the market-data checks.
+
+    ``max_daily_move``: largest unexplained close-to-close move, as a fraction (0.25 = 25 %).
+    ``max_stale_sessions``: how many exchange sessions an instrument's latest price may lag the
+    latest date of the file.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -25,8 +30,6 @@ class Settings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     database_url: str = DEFAULT_DATABASE_URL
-    default_exchange: str = "XNYS"
-    validation: ValidationPolicy = ValidationPolicy()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: str) -> Settings:

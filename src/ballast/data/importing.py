@@ -17,6 +17,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Generic, TypeVar
 
+from ballast.config import ValidationPolicy
 from ballast.domain import Account, CorporateAction, HouseholdId, Instrument, InstrumentId
 from ballast.domain.ids import AccountId
 
@@ -31,21 +32,9 @@ Problems = list[tuple[str, str, str]]
 
 
 @dataclass(frozen=True, slots=True)
-class ValidationSettings:
-    """Thresholds of the market-data checks.
-
-    ``max_daily_move``: largest unexplained close-to-close move, as a fraction (0.25 = 25 %).
-    ``max_stale_sessions``: how many exchange sessions an instrument's latest price may lag the
-    latest date of the file.
-    """
-
-    max_daily_move: float = 0.25
-    max_stale_sessions: int = 5
-
-
-@dataclass(frozen=True, slots=True)
 class ImportContext:
-    """What already exists in the book, as the engine sees it before an import."""
+    """What already exists in the book, as the engine sees it before an import, and the
+    thresholds of the market-data checks (``policy``)."""
 
     today: date
     instruments: Mapping[InstrumentId, Instrument] = field(default_factory=dict)
@@ -58,7 +47,7 @@ class ImportContext:
     corporate_action_ids: AbstractSet[str] = frozenset()
     corporate_actions: Sequence[CorporateAction] = ()
     prices: PriceTable | None = None
-    settings: ValidationSettings = ValidationSettings()
+    policy: ValidationPolicy = field(default_factory=ValidationPolicy)
 
 
 @dataclass(frozen=True, slots=True)

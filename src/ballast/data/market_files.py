@@ -1,7 +1,9 @@
-"""Parsers of market-data files: prices, FX rates and corporate actions."""
+"""Parsers of market-data files (prices, FX rates, corporate actions), and the corporate
+actions a vendor's price file records."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -24,7 +26,9 @@ from ballast.domain import (
     CorporateAction,
     CorporateActionKind,
     DataError,
+    Instrument,
     InstrumentId,
+    UnknownReference,
 )
 from ballast.domain.market import FxRate, PriceBar
 
@@ -171,3 +175,32 @@ def parse_corporate_actions(path: Path, ctx: ImportContext) -> ParseResult[Corpo
             continue
         result.add(row, action, cid if cid in ctx.corporate_action_ids else None)
     return result
+
+
+def corporate_actions_from_prices(bars: Iterable[PriceBar],
+                                  instruments: Mapping[InstrumentId, Instrument]
+                                  ) -> list[CorporateAction]:
+    """The splits and cash dividends a vendor's price file marks on their ex-dates.
+
+    A bar with a split factor other than 1 gives the split ``SPLIT-<symbol>-<date>`` (ratio =
+    the factor); a bar with a dividend gives ``DIV-<symbol>-<date>`` (amount per unit, in the
+    instrument's currency). Values are the bars' exact Decimals. Raises UnknownReference for a
+    bar of an instrument not in ``instruments``.
+    """
+    out: list[CorporateAction] = []
+    for bar in bars:
+        if bar.split_factor == _ONE and not bar.dividend:
+            continue
+        symbol, day = bar.instrument_id, bar.date
+        inst = instruments.get(symbol)
+        if inst is None:
+            raise UnknownReference(f"price {symbol} {day}: unknown instrument {symbol}",
+                                   hint="Import the instruments file first.")
+        if bar.split_factor != _ONE:
+            out.append(CorporateAction(f"SPLIT-{symbol}-{day}", symbol, CorporateActionKind.SPLIT,
+                                       day, ratio=bar.split_factor, currency=inst.currency))
+        if bar.dividend:
+            out.append(CorporateAction(f"DIV-{symbol}-{day}", symbol,
+                                       CorporateActionKind.CASH_DIVIDEND, day,
+                                       amount=bar.dividend, currency=inst.currency))
+    return out

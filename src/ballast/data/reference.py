@@ -38,7 +38,8 @@ from ballast.domain.money import is_currency
 INSTRUMENTS = Format(
     "instruments",
     ("symbol", "kind", "currency", "name", "asset_class", "sector", "country", "exchange",
-     "issuer", "lot_size", "fractional", "multiplier", "expiry", "strike", "right", "underlying"),
+     "issuer", "lot_size", "fractional", "multiplier", "expiry", "strike", "right", "underlying",
+     "wash_sale_group"),
     ("symbol", "kind", "currency"),
 )
 HOUSEHOLDS = Format("households", ("household_id", "name"), ("household_id",))
@@ -67,7 +68,8 @@ def parse_instruments(path: Path, ctx: ImportContext) -> ParseResult[Instrument]
     defined: dict[str, Instrument] = {}
     for row, cells in read_rows(path, INSTRUMENTS, result):
         (symbol, kind_s, currency_s, name, asset_class, sector, country, exchange, issuer,
-         lot_size_s, fractional_s, multiplier_s, expiry_s, strike_s, right_s, underlying) = cells
+         lot_size_s, fractional_s, multiplier_s, expiry_s, strike_s, right_s, underlying,
+         wash_sale_group) = cells
         p: Problems = []
         if not symbol or symbol != symbol.strip():
             p.append(("symbol", "is required and must not have surrounding spaces", symbol))
@@ -106,9 +108,11 @@ def parse_instruments(path: Path, ctx: ImportContext) -> ParseResult[Instrument]
                 sector, country, exchange, issuer, Decimal(1) if lot_size is None else lot_size,
                 bool(fractional), Decimal(1) if multiplier is None else multiplier, expiry,
                 strike, right, InstrumentId(underlying) if underlying else None,
+                wash_sale_group,
             )
         except DataError as exc:
-            result.reject(row, cells, [(field_of(str(exc), INSTRUMENTS.columns), str(exc), "")])
+            result.reject(row, cells, [(exc.field or field_of(str(exc), INSTRUMENTS.columns),
+                                        str(exc), "")])
             continue
         defined[symbol] = inst
         existing = ctx.instruments.get(InstrumentId(symbol))

@@ -6,6 +6,7 @@ by small functions, and the domain constructor runs once per row.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
@@ -26,6 +27,8 @@ from ballast.data.reference import currency_cell
 from ballast.domain import (
     ZERO,
     AccountId,
+    CorporateAction,
+    CorporateActionKind,
     DataError,
     InstrumentId,
     LotId,
@@ -39,8 +42,9 @@ from ballast.domain.transaction import CASH_KINDS, SECURITY_KINDS
 
 LOTS = Format(
     "lots",
-    ("account_id", "symbol", "quantity", "cost_basis", "acquired", "holding_start", "lot_id"),
-    ("account_id", "symbol", "quantity", "cost_basis", "acquired", "lot_id"),
+    ("account_id", "symbol", "quantity", "cost_basis", "acquired", "holding_start", "as_of",
+     "lot_id"),
+    ("account_id", "symbol", "quantity", "cost_basis", "acquired", "as_of", "lot_id"),
 )
 TRANSACTIONS = Format(
     "transactions",
@@ -65,15 +69,23 @@ _DOMAIN_FIELD = {"instrument": "symbol", "new_instrument": "new_symbol"}
 _COL = {name: i for i, name in enumerate(TRANSACTIONS.columns)}
 _NEEDS_AT = {k: tuple((c, _COL[c]) for c in cols) for k, cols in _NEEDS.items()}
 _KINDS = {k.value: k for k in TransactionKind}
+# Transaction kinds a corporate action books for every holder: kind → its family of actions.
+_UNIT_CHANGES = (CorporateActionKind.SPLIT, CorporateActionKind.STOCK_DIVIDEND)
+_BOOKED_BY: dict[TransactionKind, tuple[CorporateActionKind, ...]] = {
+    K.SPLIT: _UNIT_CHANGES, K.STOCK_DIVIDEND: _UNIT_CHANGES,
+    K.DIVIDEND: (CorporateActionKind.CASH_DIVIDEND,),
+}
 
 
 def parse_lots(path: Path, ctx: ImportContext) -> ParseResult[Transaction]:
-    """Parse opening lots, each booked as a transfer_in transaction with id ``open:<lot_id>``."""
+    """Parse opening lots, each booked as a transfer_in transaction with id ``open:<lot_id>``
+    dated ``as_of``: the quantity is in the share terms of that date, so only the splits after
+    it apply. The lot keeps its ``acquired`` date and holding period."""
     result: ParseResult[Transaction] = ParseResult(path.name)
     seen: dict[str, int] = {}
     today = ctx.today
     for row, cells in read_rows(path, LOTS, result):
-        aid, symbol, qty_s, cost_s, acquired_s, start_s, lot_id = cells
+        aid, symbol, qty_s, cost_s, acquired_s, start_s, as_of_s, lot_id = cells
         p: Problems = []
         for i, name in enumerate(LOTS.columns):
             if name in LOTS.required and not cells[i]:
@@ -91,14 +103,17 @@ def parse_lots(path: Path, ctx: ImportContext) -> ParseResult[Transaction]:
         cost = decimal_cell(cost_s, "cost_basis", p, non_negative=True)
         acquired = date_cell(acquired_s, "acquired", p, today)
         start = date_cell(start_s, "holding_start", p, today)
+        as_of = date_cell(as_of_s, "as_of", p, today)
         if start and acquired and start > acquired:
             p.append(("holding_start", f"must not be after acquired ({acquired})", start_s))
-        if p or inst is None or qty is None or acquired is None:
+        if as_of and acquired and as_of < acquired:
+            p.append(("as_of", f"must not be before acquired ({acquired})", as_of_s))
+        if p or inst is None or qty is None or acquired is None or as_of is None:
             result.reject(row, cells, p)
             continue
         tid = f"open:{lot_id}"
         spec = LotSpec(qty, LotId(lot_id), cost, acquired, start or acquired)
-        txn = Transaction(TransactionId(tid), AccountId(aid), K.TRANSFER_IN, acquired,
+        txn = Transaction(TransactionId(tid), AccountId(aid), K.TRANSFER_IN, as_of,
                           InstrumentId(symbol), qty, currency=inst.currency, lots=(spec,),
                           memo="opening lot")
         exists = lot_id in ctx.lot_ids or tid in ctx.transaction_ids
@@ -111,6 +126,7 @@ def parse_transactions(path: Path, ctx: ImportContext) -> ParseResult[Transactio
     result: ParseResult[Transaction] = ParseResult(path.name)
     seen: dict[str, int] = {}
     instruments, accounts, today = ctx.instruments, ctx.accounts, ctx.today
+    booked = _booked_events(ctx.corporate_actions)
     for row, cells in read_rows(path, TRANSACTIONS, result):
         (tid, aid, date_s, kind_s, symbol, qty_s, price_s, amount_s, ccy_s, fees_s, ratio_s,
          new_symbol, lots_s, method_s, reinvest_s, to_ccy_s, to_amount_s, counter, settle_s,
@@ -174,6 +190,11 @@ def parse_transactions(path: Path, ctx: ImportContext) -> ParseResult[Transactio
         settle = date_cell(settle_s, "settle_date", p) if settle_s else None
         if settle and trade_date and settle < trade_date:
             p.append(("settle_date", f"must not be before date ({trade_date})", settle_s))
+        if booked and kind in _BOOKED_BY:
+            action = booked.get((symbol, trade_date, _BOOKED_BY[kind]))
+            if action is not None:
+                p.append(("kind", f"already booked by corporate action {action}; remove the row "
+                          "or the corporate action", kind_s))
         if p or kind is None or trade_date is None:
             result.reject(row, cells, p)
             continue
@@ -194,6 +215,17 @@ def parse_transactions(path: Path, ctx: ImportContext) -> ParseResult[Transactio
             continue
         result.add(row, txn, tid if tid in ctx.transaction_ids else None)
     return result
+
+
+def _booked_events(actions: Iterable[CorporateAction]
+                   ) -> dict[tuple[str, date | None, tuple[CorporateActionKind, ...]], str]:
+    """The id of the (first) corporate action booking each (symbol, ex-date, family of kinds)."""
+    out: dict[tuple[str, date | None, tuple[CorporateActionKind, ...]], str] = {}
+    for a in actions:
+        for family in set(_BOOKED_BY.values()):
+            if a.kind in family:
+                out.setdefault((a.instrument_id, a.ex_date, family), a.id)
+    return out
 
 
 def _domain_problems(values: dict[str, Any], cells: list[str]) -> Problems:

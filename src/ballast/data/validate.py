@@ -19,12 +19,12 @@ def validate_prices(bars: Sequence[PriceBar], ctx: ImportContext, *, file: str =
     """Every cross-row problem of ``bars``, each naming the row of the offending bar.
 
     - ``date``: not a session of the instrument's exchange;
-    - ``close``: moved more than ``ctx.settings.max_daily_move`` from the previous close with
+    - ``close``: moved more than ``ctx.policy.max_daily_move`` from the previous close with
       nothing to explain it. The previous close is the bar before it in ``bars`` or, for the
       first bar, ``ctx.prices``. A split factor on the row, or a split or stock dividend in
       ``ctx.corporate_actions`` on that date, rescales the previous close; a dividend is added
       back. A bar that reverts a flagged move is compared with the close before the flagged one;
-    - ``date``: the instrument's latest bar is more than ``ctx.settings.max_stale_sessions``
+    - ``date``: the instrument's latest bar is more than ``ctx.policy.max_stale_sessions``
       sessions older than the latest date of ``bars``.
 
     ``rows`` gives each bar's row number in ``file`` (default: position + 1).
@@ -57,9 +57,9 @@ def validate_prices(bars: Sequence[PriceBar], ctx: ImportContext, *, file: str =
             err(i, "close", reason, str(bars[i].close))
         last = bars[idx[-1]].date
         lag = _lag(cal, last, latest)
-        if lag > ctx.settings.max_stale_sessions:
+        if lag > ctx.policy.max_stale_sessions:
             err(idx[-1], "date", f"stale: {iid}'s latest price is {lag} sessions before the "
-                f"file's latest date {latest} (max {ctx.settings.max_stale_sessions})",
+                f"file's latest date {latest} (max {ctx.policy.max_stale_sessions})",
                 last.isoformat())
     out.sort(key=lambda e: e[0])
     return [e for _, e in out]
@@ -87,7 +87,7 @@ def _corporate_factors(ctx: ImportContext) -> dict[tuple[str, date], float]:
 def _moves(iid: str, series: list[PriceBar], idx: list[int], ctx: ImportContext,
            factors: dict[tuple[str, date], float]) -> list[tuple[int, str]]:
     """(bar index, reason) for each unexplained move beyond the threshold in one instrument."""
-    limit = ctx.settings.max_daily_move
+    limit = ctx.policy.max_daily_move
     close = np.array([float(b.close) for b in series])
     total = close + np.array([float(b.dividend) for b in series])
     scale = np.array([float(b.split_factor) * factors.get((iid, b.date), 1.0) for b in series])

@@ -1,4 +1,4 @@
-"""Rebuilding the book of record by replaying stored events in date order.
+"""Rebuilding the book of record by replaying events in date order.
 
 The stored transactions and corporate actions are the book's source of truth; open lots, cash
 and realized gains are materialized from them. Replaying is what makes a backdated transaction
@@ -8,14 +8,24 @@ adjustments and gains come out as if the events had arrived on time.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import date
 from operator import attrgetter
 
-from ballast.domain import Account, CorporateAction, Instrument, InstrumentId, Transaction
+from ballast.domain import (
+    Account,
+    AccountId,
+    CorporateAction,
+    Instrument,
+    InstrumentId,
+    LedgerError,
+    Transaction,
+)
+from ballast.engine.progress import Steps, each
 from ballast.ledger import Book
 
 Event = Transaction | CorporateAction
+_PROGRESS_MIN_EVENTS = 20_000
 
 
 def ordered_events(
@@ -49,17 +59,41 @@ def ordered_events(
 def replay(
     instruments: Mapping[InstrumentId, Instrument],
     accounts: Iterable[Account],
-    events: Iterable[Event],
-    substantially_identical: Mapping[InstrumentId, str] | None = None,
-    on_event: Callable[[Event], None] | None = None,
+    events: Sequence[Event],
+    *,
+    new: Collection[int] = frozenset(),
+    on_refused: Callable[[Event, LedgerError], None] | None = None,
+    steps: Steps | None = None,
 ) -> Book:
-    """A new Book with every event applied; raises the ledger's error on the first bad one."""
-    book = Book(instruments, accounts, substantially_identical=substantially_identical)
-    for event in events:
-        if isinstance(event, CorporateAction):
-            book.apply_corporate_action(event)
-        else:
-            book.apply(event)
-        if on_event is not None:
-            on_event(event)
+    """A new Book with ``events`` applied in the order given.
+
+    An event whose ``id()`` is in ``new`` and that the ledger refuses is handed to
+    ``on_refused`` and left out (the book stays as it was before it); any other refusal raises,
+    since it means already-booked history no longer holds.
+    """
+    book = Book(instruments, accounts)
+    shown = steps if len(events) >= _PROGRESS_MIN_EVENTS else None
+    for event in each(shown, events, f"booking {len(events):,} events"):
+        try:
+            if isinstance(event, CorporateAction):
+                book.apply_corporate_action(event)
+            else:
+                book.apply(event)
+        except LedgerError as exc:
+            if on_refused is None or id(event) not in new:
+                raise
+            on_refused(event, exc)
     return book
+
+
+def booking_scope(accounts: Mapping[AccountId, Account], seeds: Iterable[AccountId],
+                  counterparties: Callable[[Collection[str]], set[AccountId]]) -> list[Account]:
+    """Every account that must be replayed together with ``seeds``: their households (wash
+    sales span a household), and the households they exchanged transfers with, transitively."""
+    households = {accounts[a].household_id for a in seeds if a in accounts}
+    while True:
+        members = {a.id for a in accounts.values() if a.household_id in households}
+        linked = {accounts[a].household_id for a in counterparties(members) if a in accounts}
+        if linked <= households:
+            return [a for a in accounts.values() if a.household_id in households]
+        households |= linked

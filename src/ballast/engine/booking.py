@@ -1,14 +1,14 @@
-"""Booking: replaying the affected households' history with new events, then saving the state.
+"""Booking new events: replay the affected history with them, write them, save the state.
 
-Wash sales span a household, so the unit of replay is the household: every account of every
-household a new transaction touches (including the receiving side of a transfer) is rebuilt
-from its stored history plus the new transactions, in date order.
+Wash sales span a household and transfers tie households together, so the unit of replay is
+the booking scope (``book_loader.booking_scope``): every account of every household a new
+transaction touches, closed over transfers. A new corporate action replays the whole book.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 
 from ballast.data import RowError
@@ -16,61 +16,14 @@ from ballast.domain import (
     Account,
     AccountId,
     CorporateAction,
-    Instrument,
-    InstrumentId,
     LedgerError,
     TaxLot,
     Transaction,
 )
-from ballast.engine.book_loader import Event, ordered_events
-from ballast.engine.progress import Steps, each
+from ballast.engine.book_loader import Event, booking_scope, ordered_events, replay
+from ballast.engine.progress import Steps
 from ballast.ledger import Book
 from ballast.store import UnitOfWork
-
-_PROGRESS_MIN_EVENTS = 20_000
-
-
-def _affected_accounts(accounts: Mapping[AccountId, Account],
-                       txns: Iterable[Transaction]) -> list[Account]:
-    households = set()
-    for t in txns:
-        for acct in (t.account_id, t.counter_account):
-            if acct is not None and acct in accounts:
-                households.add(accounts[acct].household_id)
-    return [a for a in accounts.values() if a.household_id in households]
-
-
-def _field_of(exc: LedgerError) -> str:
-    text = str(exc).lower()
-    for name in ("quantity", "cash", "currency", "lots", "instrument", "account", "price"):
-        if name in text:
-            return name
-    return ""
-
-
-def _apply(book: Book, event: Event) -> None:
-    if isinstance(event, CorporateAction):
-        book.apply_corporate_action(event)
-    else:
-        book.apply(event)
-
-
-def _events(events: Sequence[Event], steps: Steps | None, label: str) -> Iterable[Event]:
-    return each(steps if len(events) >= _PROGRESS_MIN_EVENTS else None, events, label)
-
-
-def save_state(tx: UnitOfWork, book: Book, accounts: Sequence[Account]) -> None:
-    """Replace the materialized lots, cash and realized gains of ``accounts``."""
-    ids = [a.id for a in accounts]
-    lots: list[TaxLot] = []
-    cash: dict[tuple[str, str], Decimal] = {}
-    gains = []
-    for acct in ids:
-        lots.extend(book.lots(acct))
-        for ccy, amount in book.cash(acct).items():
-            cash[(acct, ccy)] = amount
-        gains.extend(book.realized(acct))
-    tx.replace_book_state(ids, lots, cash, gains)
 
 
 class _BackgroundWrite:
@@ -99,75 +52,81 @@ class _BackgroundWrite:
             raise self._error
 
 
-def book_transactions(
+def save_state(tx: UnitOfWork, book: Book, accounts: Sequence[Account]) -> None:
+    """Replace the materialized lots, cash and realized gains of ``accounts``."""
+    ids = [a.id for a in accounts]
+    lots: list[TaxLot] = []
+    cash: dict[tuple[str, str], Decimal] = {}
+    gains = []
+    for acct in ids:
+        lots.extend(book.lots(acct))
+        for ccy, amount in book.cash(acct).items():
+            cash[(acct, ccy)] = amount
+        gains.extend(book.realized(acct))
+    tx.replace_book_state(ids, lots, cash, gains)
+
+
+def book_new(
     tx: UnitOfWork,
-    new: Sequence[Transaction],
     file: str,
     rows: Mapping[int, int],
-    import_id: int | None,
     *,
+    transactions: Sequence[Transaction] = (),
+    actions: Sequence[CorporateAction] = (),
+    import_id: int | None = None,
     steps: Steps | None = None,
-) -> tuple[list[Transaction], list[RowError]]:
-    """Book ``new`` into the affected households, write them and save the state.
+) -> tuple[int, list[RowError]]:
+    """Book and write new transactions or corporate actions; save the state they change.
 
-    Returns the transactions booked and a RowError for each that the ledger refused (its row
-    from ``rows``, keyed by ``id(transaction)``); a refused transaction leaves the book as it
-    was, so the others are still booked in full, and it is not kept in the store.
+    ``rows`` maps ``id(event)`` to its row in ``file``. Returns how many events were written
+    and a RowError for each the ledger refused (refused events are not kept).
     """
     accounts = tx.accounts()
-    affected = _affected_accounts(accounts, new)
-    stored = tx.transactions([a.id for a in affected])
-    corporate_actions = tx.corporate_actions()
-    instruments = tx.instruments()
-    writer = _BackgroundWrite(lambda: tx.add_transactions(new, import_id))
+    if actions:
+        scope = list(accounts.values())
+        stored = tx.transactions()
+    else:
+        seeds = {a for t in transactions for a in (t.account_id, t.counter_account) if a}
+        scope = booking_scope(accounts, seeds, tx.counterparties)
+        stored = tx.transactions([a.id for a in scope])
+    events = ordered_events([*stored, *transactions], [*tx.corporate_actions(), *actions])
+    refused: list[Event] = []
+    errors: list[RowError] = []
+
+    def on_refused(event: Event, exc: LedgerError) -> None:
+        refused.append(event)
+        errors.append(RowError(file, rows[id(event)], exc.field, str(exc)))
+
+    writer = _BackgroundWrite(lambda: tx.add_transactions(transactions, import_id))
     try:
-        book, refused, errors = _book(affected, instruments, stored, new, corporate_actions,
-                                      file, rows, steps)
+        book = _replay_scope(tx, scope, events, [*transactions, *actions], on_refused, steps,
+                             file)
     finally:
         writer.join()
-    if refused:
-        tx.remove_transactions([t.id for t in refused])
-    save_state(tx, book, affected)
-    refused_ids = {id(t) for t in refused}
-    return [t for t in new if id(t) not in refused_ids], errors
+    refused_ids = {id(e) for e in refused}
+    if refused_ids and transactions:
+        tx.remove_transactions([t.id for t in transactions if id(t) in refused_ids])
+    accepted = [a for a in actions if id(a) not in refused_ids]
+    if accepted:
+        tx.add_corporate_actions(accepted)
+    save_state(tx, book, scope)
+    written = len(transactions) + len(actions) - len(refused_ids)
+    return written, errors
 
 
-def _book(
-    affected: Sequence[Account],
-    instruments: Mapping[InstrumentId, Instrument],
-    stored: Sequence[Transaction],
-    new: Sequence[Transaction],
-    corporate_actions: Sequence[CorporateAction],
-    file: str,
-    rows: Mapping[int, int],
-    steps: Steps | None,
-) -> tuple[Book, list[Transaction], list[RowError]]:
-    """Replay stored and new events; returns the book, the refused new ones and their errors."""
-    events = ordered_events([*stored, *new], corporate_actions)
-    new_ids = {id(t) for t in new}
-    book = Book(instruments, affected)
-    refused: list[Transaction] = []
-    errors: list[RowError] = []
-    for event in _events(events, steps, f"booking {len(new):,} transactions"):
-        try:
-            _apply(book, event)
-        except LedgerError as exc:
-            if id(event) not in new_ids:
-                raise LedgerError(
-                    f"{file}: a transaction in this file makes an already booked one invalid: "
-                    f"{exc}", hint="Look for a backdated row in this file that sells or spends "
-                    "what a later booked transaction needs.") from exc
-            assert isinstance(event, Transaction)
-            refused.append(event)
-            errors.append(RowError(file, rows[id(event)], _field_of(exc), str(exc)))
-    return book, refused, errors
+def _replay_scope(tx: UnitOfWork, scope: Sequence[Account], events: Sequence[Event],
+                  new: Sequence[Event], on_refused: Callable[[Event, LedgerError], None],
+                  steps: Steps | None, file: str) -> Book:
+    try:
+        return replay(tx.instruments(), scope, events, new={id(e) for e in new},
+                      on_refused=on_refused, steps=steps)
+    except LedgerError as exc:
+        raise LedgerError(
+            f"{file}: with this file, an already booked transaction no longer holds: {exc}",
+            hint="Look for a backdated row or a corporate action in this file that removes "
+            "what a later booked transaction needs.") from exc
 
 
-def rebook_all(tx: UnitOfWork, *, steps: Steps | None = None) -> None:
-    """Replay the whole book (after new corporate actions) and save every account's state."""
-    accounts = list(tx.accounts().values())
-    events = ordered_events(tx.transactions(), tx.corporate_actions())
-    book = Book(tx.instruments(), accounts)
-    for event in _events(events, steps, "re-booking after corporate actions"):
-        _apply(book, event)
-    save_state(tx, book, accounts)
+def scope_accounts(tx: UnitOfWork, seeds: Sequence[AccountId]) -> list[Account]:
+    """The accounts replayed together with ``seeds`` (see book_loader.booking_scope)."""
+    return booking_scope(tx.accounts(), seeds, tx.counterparties)

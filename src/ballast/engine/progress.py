@@ -21,14 +21,15 @@ T = TypeVar("T")
 
 
 class Steps:
-    """A spinner for phases of unknown length and a bar for loops; shown on stderr, cleared
-    when done, and silent when disabled (``--json``, tests, benchmarks)."""
+    """A spinner for phases of unknown length and a bar for loops; shown on stderr when it is a
+    terminal, cleared when done, and silent when disabled (``--json``, tests, benchmarks)."""
 
     def __init__(self, enabled: bool) -> None:
+        console = Console(stderr=True)
         self._progress = Progress(
             SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-            MofNCompleteColumn(), TimeElapsedColumn(), transient=True, disable=not enabled,
-            console=Console(stderr=True),
+            MofNCompleteColumn(), TimeElapsedColumn(), transient=True, console=console,
+            disable=not (enabled and console.is_terminal),
         )
         self._task: TaskID | None = None
 

@@ -11,6 +11,7 @@ import numpy as np
 
 from ballast.domain import Account, AccountId, UnknownReference
 from ballast.engine.book_loader import ordered_events, replay
+from ballast.engine.booking import scope_accounts
 from ballast.engine.market import load_market
 from ballast.engine.rows import AccountRow, BookSummary, GainRow, LotRow, PositionRow
 from ballast.ledger.snapshot import (
@@ -25,11 +26,10 @@ from ballast.store import Store, UnitOfWork
 def _state_as_of(tx: UnitOfWork, accounts: Sequence[Account], as_of: date
                  ) -> tuple[PositionTable, dict[tuple[AccountId, str], Decimal]]:
     """Replay the history up to ``as_of`` (whole households, for wash sales) and read it off."""
-    households = {a.household_id for a in accounts}
-    all_accounts = [a for a in tx.accounts().values() if a.household_id in households]
-    ids = [a.id for a in all_accounts]
+    scope = scope_accounts(tx, [a.id for a in accounts])
+    ids = [a.id for a in scope]
     events = ordered_events(tx.transactions(ids, until=as_of), tx.corporate_actions(), as_of)
-    book = replay(tx.instruments(), all_accounts, events)
+    book = replay(tx.instruments(), scope, events)
     positions = positions_from_lots(lot for a in accounts for lot in book.lots(a.id))
     cash = {(a.id, ccy): amount for a in accounts for ccy, amount in book.cash(a.id).items()}
     return positions, cash
@@ -67,8 +67,10 @@ def snapshot(store: Store, as_of: date | None = None, account: str | None = None
         as_of = as_of or tx.last_price_date() or date.today()
         accounts = _select(tx, account)
         ids = [a.id for a in accounts] if account else None
-        last_booked = tx.last_transaction_date()
-        if last_booked is None or as_of >= last_booked:
+        last_event = max((d for d in (tx.last_transaction_date(),
+                                      *(ca.ex_date for ca in tx.corporate_actions()))
+                          if d is not None), default=None)
+        if last_event is None or as_of >= last_event:
             positions, cash = _positions_now(tx, ids, exact), tx.cash(ids)
         else:
             positions, cash = _state_as_of(tx, accounts, as_of)
@@ -135,34 +137,49 @@ def gain_rows(store: Store, year: int | None = None, account: str | None = None
                     g.currency) for g in gains]
 
 
-def book_summary(store: Store, as_of: date | None = None, seconds: float = 0.0) -> BookSummary:
-    """The whole book at a glance."""
+def book_summary(store: Store, as_of: date | None = None, currency: str = "USD",
+                 seconds: float = 0.0) -> BookSummary:
+    """The whole book at a glance, in ``currency`` (each account's base-currency values and
+    each gain's currency converted at the FX rate as of the date)."""
     snap = snapshot(store, as_of=as_of)
     with store.transaction() as tx:
         accounts = tx.accounts()
+        market = load_market(tx, snap.as_of)
         n_households = len(tx.households())
         n_instruments = len(tx.instruments())
         n_txns = tx.transaction_count()
         gains = tx.gains()
-        n_lots = len(tx.lots())
-    unreal = np.nan_to_num(snap.unrealized)
-    by_symbol: dict[str, float] = {}
-    for r in range(len(snap.quantity)):
-        sym = snap.instruments[snap.pos_instrument[r]]
-        by_symbol[sym] = by_symbol.get(sym, 0.0) + float(np.nan_to_num(snap.market_value[r]))
-    top = sorted(by_symbol.items(), key=lambda kv: -kv[1])[:10]
+        n_lots = tx.lot_count()
+    rate_of: dict[str, float] = {}
+
+    def rate(ccy: str) -> float:
+        if ccy not in rate_of:
+            rate_of[ccy] = float(market.fx_rate(ccy, currency, snap.as_of))
+        return rate_of[ccy]
+
+    to_rep = np.array([rate(accounts[a].base_currency) for a in snap.accounts])
+    value = np.nan_to_num(snap.market_value) * to_rep[snap.pos_account]
+    unreal = np.nan_to_num(snap.unrealized) * to_rep[snap.pos_account]
+    by_symbol = np.bincount(snap.pos_instrument, weights=value, minlength=len(snap.instruments))
+    top = [(snap.instruments[i], float(by_symbol[i])) for i in np.argsort(-by_symbol)[:10]]
+
+    def realized(term: str, attr: str = "gain") -> float:
+        return sum(float(getattr(g, attr)) * rate(g.currency) for g in gains
+                   if term in ("", g.term.value))
+
     return BookSummary(
-        as_of=snap.as_of, database=store.url, households=n_households, accounts=len(accounts),
+        as_of=snap.as_of, database=store.url, currency=currency, households=n_households,
+        accounts=len(accounts),
         accounts_by_type=dict(Counter(a.type.value for a in accounts.values())),
         instruments=n_instruments, transactions=n_txns,
-        aum=float(snap.account_value.sum()), cash=float(snap.cash_value.sum()),
+        aum=float((snap.account_value * to_rep).sum()),
+        cash=float((snap.cash_value * to_rep).sum()),
         positions=len(snap.quantity), open_lots=n_lots,
         unrealized_gain=float(unreal[unreal > 0].sum()),
         unrealized_loss=float(unreal[unreal < 0].sum()),
         positions_with_loss=int(np.sum(unreal < 0)),
-        realized_short_term=float(sum(g.gain for g in gains if g.term.value == "short")),
-        realized_long_term=float(sum(g.gain for g in gains if g.term.value == "long")),
-        wash_sale_disallowed=float(sum(g.wash_sale_disallowed for g in gains)),
+        realized_short_term=realized("short"), realized_long_term=realized("long"),
+        wash_sale_disallowed=realized("", "wash_sale_disallowed"),
         top_holdings=top, unpriced=list(snap.unpriced), seconds=seconds,
     )
 

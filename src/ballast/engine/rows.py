@@ -89,6 +89,7 @@ class GainRow(_Row):
 class BookSummary(_Row):
     as_of: date
     database: str
+    currency: str
     households: int
     accounts: int
     accounts_by_type: dict[str, int]

@@ -158,22 +158,41 @@ class BookRepository(Repository):
         rows = self._by_keys(query, t.c.account_id, account_ids)
         if account_ids is not None:  # chunks are each sorted; the whole must be too
             rows.sort(key=lambda r: (r[4], r[0]))
+        return [self._transaction(r) for r in rows]
+
+    def transactions_by_id(self, ids: Iterable[str]) -> dict[TransactionId, Transaction]:
+        """The stored transactions among ``ids``, by id."""
+        t = transactions
+        query = self._raw_select(t, ("seq", *_TXN_COLUMNS[1:]))
+        return {TransactionId(r[1]): self._transaction(r)
+                for r in self._by_keys(query, t.c.id, ids)}
+
+    def counterparties(self, account_ids: Collection[str]) -> set[AccountId]:
+        """Accounts that exchanged transfers with any of ``account_ids`` (either direction)."""
+        t = transactions
+        found: set[AccountId] = set()
+        for chunk in chunks(account_ids, IN_CHUNK):
+            out = select(t.c.counter_account).where(
+                t.c.account_id.in_(chunk), t.c.counter_account.is_not(None)).distinct()
+            back = select(t.c.account_id).where(t.c.counter_account.in_(chunk)).distinct()
+            for query in (out, back):
+                found.update(AccountId(r[0]) for r in self._conn.execute(query))
+        return found
+
+    def _transaction(self, r: Any) -> Transaction:
         c = self._codec
-        dec, opt_dec, day, opt_day = c.read_dec, c.read_opt_dec, c.read_day, c.read_opt_day
-        return [
-            Transaction(
-                id=TransactionId(r[1]), account_id=AccountId(r[2]), kind=TransactionKind(r[3]),
-                trade_date=day(r[4]), instrument_id=InstrumentId(r[5]) if r[5] else None,
-                quantity=dec(r[6]), price=opt_dec(r[7]), amount=dec(r[8]), currency=r[9],
-                fees=dec(r[10]), ratio=opt_dec(r[12]),
-                new_instrument_id=InstrumentId(r[13]) if r[13] else None,
-                lots=_lot_specs(r[14]), lot_method=LotMethod(r[15]) if r[15] else None,
-                reinvest=bool(r[16]), to_currency=r[17], to_amount=dec(r[18]),
-                counter_account=AccountId(r[19]) if r[19] else None,
-                settle_date=opt_day(r[20]), memo=r[21],
-            )
-            for r in rows
-        ]
+        dec, opt_dec, opt_day = c.read_dec, c.read_opt_dec, c.read_opt_day
+        return Transaction(
+            id=TransactionId(r[1]), account_id=AccountId(r[2]), kind=TransactionKind(r[3]),
+            trade_date=c.read_day(r[4]), instrument_id=InstrumentId(r[5]) if r[5] else None,
+            quantity=dec(r[6]), price=opt_dec(r[7]), amount=dec(r[8]), currency=r[9],
+            fees=dec(r[10]), ratio=opt_dec(r[12]),
+            new_instrument_id=InstrumentId(r[13]) if r[13] else None,
+            lots=_lot_specs(r[14]), lot_method=LotMethod(r[15]) if r[15] else None,
+            reinvest=bool(r[16]), to_currency=r[17], to_amount=dec(r[18]),
+            counter_account=AccountId(r[19]) if r[19] else None,
+            settle_date=opt_day(r[20]), memo=r[21],
+        )
 
     def transaction_ids(self, ids: Iterable[str] | None = None) -> set[TransactionId]:
         """The stored transaction ids: all, or those of ``ids`` that are stored."""
@@ -192,6 +211,10 @@ class BookRepository(Repository):
     def transaction_count(self) -> int:
         """How many transactions are stored."""
         return int(self._conn.scalar(select(func.count()).select_from(transactions)) or 0)
+
+    def lot_count(self) -> int:
+        """How many open lots the book holds."""
+        return int(self._conn.scalar(select(func.count()).select_from(tax_lots)) or 0)
 
     def last_transaction_date(self) -> date | None:
         """The latest trade date stored, or None when there are no transactions."""

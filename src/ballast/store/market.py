@@ -7,9 +7,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-import numpy as np
-import pandas as pd
-from sqlalchemy import Float, Select, cast, func, select
+from sqlalchemy import Select, func, select
 
 from ballast.domain import InstrumentId
 from ballast.domain.market import FxRate, PriceBar
@@ -44,27 +42,8 @@ class MarketRepository(Repository):
             query = query.where(t.c.date <= end)
         return query.order_by(t.c.instrument_id, t.c.date)
 
-    def prices(self, instrument_ids: Iterable[str] | None = None, start: date | None = None,
-               end: date | None = None) -> pd.DataFrame:
-        """Prices for the math: columns instrument_id (str), date (datetime64), close, dividend
-        and split_factor (float64), sorted by (instrument_id, date); dates inclusive."""
-        t = prices
-        query = select(
-            t.c.instrument_id, t.c.date, cast(t.c.close, Float), cast(t.c.dividend, Float),
-            cast(t.c.split_factor, Float),
-        )
-        rows = self._conn.execute(self._price_query(query, instrument_ids, start, end)).all()
-        ids, days, close, dividend, split = zip(*rows, strict=True) if rows else ((),) * 5
-        return pd.DataFrame({
-            "instrument_id": pd.array(ids, dtype=object),
-            "date": pd.to_datetime(pd.Series(days, dtype=object)),
-            "close": np.asarray(close, dtype=np.float64),
-            "dividend": np.asarray(dividend, dtype=np.float64),
-            "split_factor": np.asarray(split, dtype=np.float64),
-        })
-
     def price_bars(self, instrument_ids: Iterable[str] | None = None,
-                      start: date | None = None, end: date | None = None) -> list[PriceBar]:
+                   start: date | None = None, end: date | None = None) -> list[PriceBar]:
         """Exact price bars, sorted by (instrument, date); dates inclusive."""
         query = self._price_query(select(prices), instrument_ids, start, end)
         return [

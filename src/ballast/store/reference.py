@@ -31,6 +31,7 @@ from ballast.store.schema import accounts, corporate_actions, households, instru
 _INSTRUMENT_COLUMNS = (
     "id", "kind", "currency", "name", "asset_class", "sector", "country", "exchange", "issuer",
     "lot_size", "fractional", "multiplier", "expiry", "strike", "option_right", "underlying_id",
+    "wash_sale_group",
 )
 _ACCOUNT_COLUMNS = (
     "id", "household_id", "name", "account_type", "base_currency", "custodian", "model",
@@ -60,7 +61,7 @@ class ReferenceRepository(Repository):
             (i.id, i.kind.value, i.currency, i.name, i.asset_class, i.sector, i.country,
              i.exchange, i.issuer, c.dec(i.lot_size), i.fractional, c.dec(i.multiplier),
              c.opt_day(i.expiry), c.opt_dec(i.strike), i.right.value if i.right else None,
-             i.underlying)
+             i.underlying, i.wash_sale_group)
             for i in items
         )
         return self._write(instruments, _INSTRUMENT_COLUMNS, rows, upsert_key=("id",))
@@ -76,6 +77,7 @@ class ReferenceRepository(Repository):
                 fractional=r.fractional, multiplier=r.multiplier, expiry=r.expiry,
                 strike=r.strike, right=OptionRight(r.option_right) if r.option_right else None,
                 underlying=InstrumentId(r.underlying_id) if r.underlying_id else None,
+                wash_sale_group=r.wash_sale_group,
             )
         return out
 

@@ -56,6 +56,7 @@ instruments = Table(
     Column("strike", ExactDecimal),
     Column("option_right", String(8)),
     Column("underlying_id", String(64)),
+    Column("wash_sale_group", String(64), nullable=False, server_default=""),
 )
 
 households = Table(
