@@ -147,3 +147,14 @@ def test_fast_and_exact_valuation_agree(store: Store, book_files: dict[str, Path
     assert fast.account_value.tolist() == pytest.approx(exact.account_value.tolist())
     assert [float(q) for q in exact.exact_quantity] == exact.quantity.tolist()
     assert fast.exact_quantity == ()
+
+
+def test_summary_converts_to_one_currency_and_flags_stale_prices(
+        store: Store, book_files: dict[str, Path]) -> None:
+    load_all(store, book_files)
+    fresh = queries.book_summary(store)
+    assert fresh.as_of == date(2021, 1, 5) and fresh.stale == []
+    assert fresh.currency == "USD"
+    assert fresh.aum == pytest.approx(float(queries.snapshot(store).account_value.sum()))
+    later = queries.book_summary(store, as_of=date(2021, 1, 20))
+    assert later.stale == ["AAPL", "VTI", "XOM"]  # 10 sessions without a close

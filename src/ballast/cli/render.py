@@ -157,5 +157,8 @@ def summary_panel(s: BookSummary) -> Group:
     if s.unpriced:
         parts.append(Text(f"no price on or before {s.as_of} for {', '.join(s.unpriced)}: "
                           "those positions are left out of the values above", style="yellow"))
+    if s.stale:
+        parts.append(Text(f"stale prices (too many sessions without a close before {s.as_of}): "
+                          f"{', '.join(s.stale)}", style="yellow"))
     parts.append(Text(f"built in {s.seconds:.1f} s", style="dim"))
     return Group(*parts)

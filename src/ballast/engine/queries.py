@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 
 import numpy as np
 
-from ballast.domain import Account, AccountId, UnknownReference
+from ballast.data import trading_calendar
+from ballast.domain import Account, AccountId, Instrument, InstrumentId, UnknownReference
 from ballast.engine.book_loader import ordered_events, replay
 from ballast.engine.booking import scope_accounts
-from ballast.engine.market import load_market
+from ballast.engine.market import MarketData, load_market
 from ballast.engine.rows import AccountRow, BookSummary, GainRow, LotRow, PositionRow
 from ballast.ledger.snapshot import (
     PositionTable,
@@ -138,15 +139,17 @@ def gain_rows(store: Store, year: int | None = None, account: str | None = None
 
 
 def book_summary(store: Store, as_of: date | None = None, currency: str = "USD",
-                 seconds: float = 0.0) -> BookSummary:
+                 max_stale_sessions: int = 5, seconds: float = 0.0) -> BookSummary:
     """The whole book at a glance, in ``currency`` (each account's base-currency values and
-    each gain's currency converted at the FX rate as of the date)."""
+    each gain's currency converted at the FX rate as of the date); instruments held whose last
+    price is more than ``max_stale_sessions`` sessions old are listed as stale."""
     snap = snapshot(store, as_of=as_of)
     with store.transaction() as tx:
         accounts = tx.accounts()
         market = load_market(tx, snap.as_of)
         n_households = len(tx.households())
-        n_instruments = len(tx.instruments())
+        instruments = tx.instruments()
+        n_instruments = len(instruments)
         n_txns = tx.transaction_count()
         gains = tx.gains()
         n_lots = tx.lot_count()
@@ -168,6 +171,7 @@ def book_summary(store: Store, as_of: date | None = None, currency: str = "USD",
                    if term in ("", g.term.value))
 
     return BookSummary(
+        stale=_stale(market, instruments, snap.instruments, snap.as_of, max_stale_sessions),
         as_of=snap.as_of, database=store.url, currency=currency, households=n_households,
         accounts=len(accounts),
         accounts_by_type=dict(Counter(a.type.value for a in accounts.values())),
@@ -182,6 +186,19 @@ def book_summary(store: Store, as_of: date | None = None, currency: str = "USD",
         wash_sale_disallowed=realized("", "wash_sale_disallowed"),
         top_holdings=top, unpriced=list(snap.unpriced), seconds=seconds,
     )
+
+
+def _stale(market: MarketData, instruments: Mapping[InstrumentId, Instrument],
+           held: Sequence[InstrumentId], as_of: date, max_sessions: int) -> list[str]:
+    """Held instruments priced more than ``max_sessions`` sessions of their exchange ago."""
+    by_exchange: dict[str, list[InstrumentId]] = {}
+    for iid in held:
+        by_exchange.setdefault(instruments[iid].exchange, []).append(iid)
+    out: list[str] = []
+    for exchange, ids in by_exchange.items():
+        flags = market.prices.stale(ids, as_of, max_sessions, trading_calendar(exchange))
+        out.extend(i for i, flag in zip(ids, flags.tolist(), strict=True) if flag)
+    return sorted(out)
 
 
 __all__ = ["account_rows", "book_summary", "gain_rows", "lot_rows",

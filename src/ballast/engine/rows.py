@@ -107,4 +107,5 @@ class BookSummary(_Row):
     wash_sale_disallowed: float
     top_holdings: list[tuple[str, float]] = field(default_factory=list)
     unpriced: list[str] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)
     seconds: float = 0.0
