@@ -1,0 +1,42 @@
+"""The rebalancing policy: when accounts trade and how their trades are sized."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class TradeTo(StrEnum):
+    """How far a drifted sleeve is traded back."""
+
+    TARGET = "target"  # all the way to its target weight
+    BAND_EDGE = "band_edge"  # only to the nearer edge of its tolerance band
+
+
+class CostModel(BaseModel):
+    """Estimated cost of a trade: commission + half spread + market impact."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    commission: float = Field(0.0, ge=0, description="per trade, in the account's currency")
+    half_spread_bps: float = Field(2.0, ge=0, description="half the bid-ask spread, in bps")
+    impact_bps: float = Field(0.0, ge=0, description="market impact per trade, in bps")
+
+
+class RebalancePolicy(BaseModel):
+    """Firm-wide rebalancing settings (YAML; its content hash versions every decision)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    trade_to: TradeTo = TradeTo.TARGET
+    total_drift_limit: float = Field(
+        0.10, gt=0, description="trigger when the sum of absolute sleeve drifts exceeds this")
+    cash_excess_trigger: float = Field(
+        0.03, gt=0, description="trigger when cash exceeds its target weight by this much")
+    min_trade_value: float = Field(100.0, ge=0, description="smallest trade, account currency")
+    min_trade_quantity: float = Field(0.0, ge=0, description="smallest trade, in units")
+    drift_benefit_bps: float = Field(
+        50.0, ge=0, description="value, in bps of the amount traded toward target, of removing "
+        "drift; a trade whose estimated cost exceeds it is not made")
+    costs: CostModel = CostModel()
