@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -10,7 +10,8 @@ from decimal import Decimal
 import numpy as np
 import numpy.typing as npt
 
-from ballast.data import FxTable, PriceTable
+from ballast.data import FxTable, PriceTable, trading_calendar
+from ballast.domain import Instrument, InstrumentId
 from ballast.store import UnitOfWork
 
 
@@ -39,3 +40,17 @@ def load_market(tx: UnitOfWork, as_of: date) -> MarketData:
     """The latest price of each instrument and the FX rates on or before ``as_of``."""
     prices = PriceTable(tx.closes_as_of(as_of))
     return MarketData(prices, FxTable(tx.fx_rates(end=as_of)), as_of)
+
+
+def stale_instruments(market: MarketData, instruments: Mapping[InstrumentId, Instrument],
+                      ids: Sequence[str], max_sessions: int) -> list[str]:
+    """Those of ``ids`` whose last close is missing or more than ``max_sessions`` sessions of
+    their exchange older than the market's date."""
+    by_exchange: dict[str, list[str]] = {}
+    for iid in ids:
+        by_exchange.setdefault(instruments[InstrumentId(iid)].exchange, []).append(iid)
+    out: list[str] = []
+    for exchange, group in by_exchange.items():
+        flags = market.prices.stale(group, market.as_of, max_sessions, trading_calendar(exchange))
+        out.extend(i for i, flag in zip(group, flags.tolist(), strict=True) if flag)
+    return sorted(out)

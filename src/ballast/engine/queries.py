@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
 import numpy as np
 
-from ballast.data import trading_calendar
-from ballast.domain import Account, AccountId, Instrument, InstrumentId, UnknownReference
+from ballast.domain import Account, AccountId, UnknownReference
 from ballast.engine.book_loader import ordered_events, replay
 from ballast.engine.booking import scope_accounts
-from ballast.engine.market import MarketData, load_market
+from ballast.engine.market import load_market, stale_instruments
 from ballast.engine.rows import AccountRow, BookSummary, GainRow, LotRow, PositionRow
 from ballast.ledger.snapshot import (
     PositionTable,
@@ -171,7 +170,7 @@ def book_summary(store: Store, as_of: date | None = None, currency: str = "USD",
                    if term in ("", g.term.value))
 
     return BookSummary(
-        stale=_stale(market, instruments, snap.instruments, snap.as_of, max_stale_sessions),
+        stale=stale_instruments(market, instruments, snap.instruments, max_stale_sessions),
         as_of=snap.as_of, database=store.url, currency=currency, households=n_households,
         accounts=len(accounts),
         accounts_by_type=dict(Counter(a.type.value for a in accounts.values())),
@@ -186,19 +185,6 @@ def book_summary(store: Store, as_of: date | None = None, currency: str = "USD",
         wash_sale_disallowed=realized("", "wash_sale_disallowed"),
         top_holdings=top, unpriced=list(snap.unpriced), seconds=seconds,
     )
-
-
-def _stale(market: MarketData, instruments: Mapping[InstrumentId, Instrument],
-           held: Sequence[InstrumentId], as_of: date, max_sessions: int) -> list[str]:
-    """Held instruments priced more than ``max_sessions`` sessions of their exchange ago."""
-    by_exchange: dict[str, list[InstrumentId]] = {}
-    for iid in held:
-        by_exchange.setdefault(instruments[iid].exchange, []).append(iid)
-    out: list[str] = []
-    for exchange, ids in by_exchange.items():
-        flags = market.prices.stale(ids, as_of, max_sessions, trading_calendar(exchange))
-        out.extend(i for i, flag in zip(ids, flags.tolist(), strict=True) if flag)
-    return sorted(out)
 
 
 __all__ = ["account_rows", "book_summary", "gain_rows", "lot_rows",
