@@ -6,10 +6,11 @@ exactly on both.
 
 from ballast.store.db import DEFAULT_URL, URL_ENV, Store
 from ballast.store.imports import ImportRecord, QuarantinedRow
+from ballast.store.models import ModelVersion
 from ballast.store.types import ExactDecimal
 from ballast.store.unit_of_work import UnitOfWork
 
 __all__ = [
-    "DEFAULT_URL", "URL_ENV", "ExactDecimal", "ImportRecord", "QuarantinedRow", "Store",
-    "UnitOfWork",
+    "DEFAULT_URL", "URL_ENV", "ExactDecimal", "ImportRecord", "ModelVersion", "QuarantinedRow",
+    "Store", "UnitOfWork",
 ]

@@ -207,3 +207,11 @@ settings = Table(
     Column("key", String(128), primary_key=True),
     Column("value", Text, nullable=False),
 )
+
+model_versions = Table(
+    "model_versions", metadata,
+    Column("name", String(64), primary_key=True),
+    Column("version", String(16), primary_key=True),
+    Column("yaml", Text, nullable=False),
+    Column("loaded_at", DateTime(timezone=True), nullable=False),
+)

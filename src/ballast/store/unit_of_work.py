@@ -5,9 +5,11 @@ from __future__ import annotations
 from ballast.store.book import BookRepository
 from ballast.store.imports import ImportRepository
 from ballast.store.market import MarketRepository
+from ballast.store.models import ModelRepository
 from ballast.store.reference import ReferenceRepository
 
 
-class UnitOfWork(ReferenceRepository, BookRepository, MarketRepository, ImportRepository):
+class UnitOfWork(ReferenceRepository, BookRepository, MarketRepository, ImportRepository,
+                 ModelRepository):
     """What ``Store.transaction()`` yields: reads and writes of every repository, committed
     together or not at all."""
