@@ -1,0 +1,287 @@
+"""Drift, triggers and trade sizing for every account in one vectorized pass per model.
+
+Rules (each a policy or model setting; see docs in :func:`propose`):
+
+* Value = Σ quantity × unit value + cash. Sleeve weights come from a membership matrix per
+  model; holdings in no sleeve are *unassigned*. Drift = Σ|weight − target| + unassigned weight.
+* Cash to keep = max(cash target, cash minimum) × value + cash requested. The rest, less
+  do-not-sell holdings outside the model, is split over the sleeves in proportion to their
+  targets: that is each sleeve's *target value*.
+* TARGET moves every sleeve to its target value; BAND_EDGE moves out-of-band sleeves to their
+  nearer band edge, then deploys any cash surplus into sleeves below target (up to target) or
+  raises a shortfall from sleeves above target (down to target, then pro rata).
+* Sells: pro rata to value across the sleeve's sellable holdings, rounded to the nearest lot,
+  never more than held; the whole position when the remainder would fall below the minimum
+  trade and at least half was to be sold. Sellable holdings outside the model are sold whole.
+* Buys: the sleeve's most preferred instrument that is not do-not-buy, floored to the lot. If
+  cash + sales − costs − cash to keep cannot pay for them, all buys of the account are scaled
+  down by one factor and floored again, so cash never falls below the cash to keep by buying.
+* A trade is dropped when below the minimum value or quantity, or when its estimated cost
+  (commission + (half spread + impact) bps × value) exceeds drift_benefit_bps × value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ballast.config.rebalance import RebalancePolicy, TradeTo
+from ballast.ledger.snapshot import FloatArray, IntArray
+from ballast.rebalance.inputs import BoolArray, ModelTargets, RebalanceInput
+from ballast.rebalance.proposals import Proposals, Skip, TradeReason, Trigger
+
+_EPS = 1e-9  # lots: a quantity this close below a whole lot is that lot (float noise)
+_SKIP_TEXT = {
+    Skip.NO_MODEL: "no model assigned",
+    Skip.NON_POSITIVE_VALUE: "total value is zero or negative",
+    Skip.ALL_RESTRICTED: "every model instrument is do-not-buy and every holding do-not-sell",
+}
+
+
+@dataclass
+class _Out:
+    """Per-account results, filled model by model (owned by one call of :func:`propose`)."""
+
+    n: int
+    s_max: int
+    skip: IntArray = field(init=False)
+    messages: dict[int, str] = field(default_factory=dict)
+    triggers: IntArray = field(init=False)
+    total: FloatArray = field(init=False)
+    w_before: FloatArray = field(init=False)
+    w_after: FloatArray = field(init=False)
+    drift_before: FloatArray = field(init=False)
+    drift_after: FloatArray = field(init=False)
+    cash_after: FloatArray = field(init=False)
+    keep: FloatArray = field(init=False)
+    trades: list[tuple[IntArray, IntArray, IntArray, FloatArray, FloatArray, IntArray,
+                       IntArray]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.skip = np.zeros(self.n, dtype=np.int64)
+        self.triggers = np.zeros(self.n, dtype=np.int64)
+        self.total, self.drift_before, self.drift_after, self.cash_after, self.keep = (
+            np.full(self.n, np.nan) for _ in range(5))
+        self.w_before, self.w_after = (np.full((self.n, self.s_max), np.nan) for _ in range(2))
+        i, f = np.zeros(0, dtype=np.int64), np.zeros(0)
+        self.trades.append((i, i, i, f, f, i, i))
+
+
+def propose(inp: RebalanceInput, policy: RebalancePolicy) -> Proposals:
+    """Find the accounts to trade and size their trades; pure and deterministic.
+
+    Skipped accounts (no model, a held or model instrument without a valid positive price,
+    value ≤ 0, nothing buyable nor sellable) get a :class:`Skip` code and a message, no trades.
+    Raises DataError only when the arrays are inconsistent.
+    """
+    inp.check()
+    n = len(inp.accounts)
+    out = _Out(n, max((len(md.sleeve_names) for md in inp.models), default=0))
+    out.skip[inp.model_of < 0] = Skip.NO_MODEL
+    out.cash_after[:] = inp.cash
+    for k, model in enumerate(inp.models):
+        rows = np.flatnonzero(inp.model_of == k)
+        if rows.size:
+            _model_pass(inp, policy, model, rows, out)
+    acct, inst, side, qty, uv, sleeve, reason = (
+        np.concatenate(c) for c in zip(*out.trades, strict=True))
+    order = np.lexsort((inst, side, acct))
+    qty, uv = qty[order], uv[order]
+    value = qty * uv
+    c = policy.costs
+    cost = c.commission + (c.half_spread_bps + c.impact_bps) / 1e4 * value
+    messages = tuple(out.messages.get(i, _SKIP_TEXT.get(Skip(int(code)), ""))
+                     for i, code in enumerate(out.skip))
+    return Proposals(
+        policy=policy, trade_account=acct[order].astype(np.int64),
+        trade_instrument=inst[order].astype(np.int64), side=side[order].astype(np.int64),
+        quantity=qty, unit_value=uv, value=value, cost=cost,
+        sleeve=sleeve[order].astype(np.int64), reason=reason[order].astype(np.int64),
+        triggered=out.triggers != 0, triggers=out.triggers, skip=out.skip,
+        skip_message=messages, total_value=out.total, weight_before=out.w_before,
+        weight_after=out.w_after, drift_before=out.drift_before, drift_after=out.drift_after,
+        cash_before=inp.cash.astype(np.float64), cash_after=out.cash_after, cash_keep=out.keep)
+
+
+def _tradable(qty: FloatArray, unit_value: FloatArray, policy: RebalancePolicy) -> BoolArray:
+    """Trades kept: positive, at least the minimums, and worth their estimated cost."""
+    c = policy.costs
+    val = qty * unit_value
+    cost = c.commission + (c.half_spread_bps + c.impact_bps) / 1e4 * val
+    return ((qty > 0) & (val >= policy.min_trade_value) & (qty >= policy.min_trade_quantity)
+            & (cost <= policy.drift_benefit_bps / 1e4 * val))
+
+
+def _cost(qty: FloatArray, unit_value: FloatArray, policy: RebalancePolicy) -> FloatArray:
+    c = policy.costs
+    rate = (c.half_spread_bps + c.impact_bps) / 1e4
+    return np.where(qty > 0, c.commission + rate * qty * unit_value, 0.0)
+
+
+def _buy_choice(model: ModelTargets, no_buy: BoolArray) -> IntArray:
+    """[n, S] instrument each sleeve buys: its most preferred not do-not-buy, -1 if none."""
+    mem = np.flatnonzero(model.member >= 0)
+    out = np.full((no_buy.shape[0], len(model.sleeve_names)), -1, dtype=np.int64)
+    if mem.size == 0:
+        return out
+    order = mem[np.lexsort((model.preference[mem], model.member[mem]))]
+    sl = model.member[order]
+    starts = np.flatnonzero(np.r_[True, sl[1:] != sl[:-1]])
+    ends = np.r_[starts[1:], order.size]
+    pos = np.where(no_buy[:, order], order.size, np.arange(order.size))
+    first = np.minimum.reduceat(pos, starts, axis=1)
+    out[:, sl[starts]] = np.where(first < ends, order[np.minimum(first, order.size - 1)], -1)
+    return out
+
+
+def _water_fill(desired: FloatArray, tv: FloatArray, base: FloatArray) -> FloatArray:
+    """Make each row of ``desired`` sum to ``base``: a surplus goes to sleeves below their
+    target value ``tv`` (up to it), a shortfall comes from those above (down to it), then pro
+    rata."""
+    gap = base - desired.sum(axis=1)
+    short = np.maximum(tv - desired, 0.0)
+    over = np.maximum(desired - tv, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        up = np.where(gap > 0, np.minimum(gap / short.sum(axis=1), 1.0), 0.0)
+        down = np.where(gap < 0, np.minimum(-gap / over.sum(axis=1), 1.0), 0.0)
+    desired = desired + np.nan_to_num(up)[:, None] * short - np.nan_to_num(down)[:, None] * over
+    rest = np.maximum(-gap - over.sum(axis=1), 0.0)
+    total = desired.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cut = np.where(rest > 0, np.minimum(rest / total, 1.0), 0.0)
+    return desired * (1.0 - np.nan_to_num(cut))[:, None]
+
+
+def _model_pass(inp: RebalanceInput, policy: RebalancePolicy, model: ModelTargets,
+                rows: IntArray, out: _Out) -> None:
+    """Value, trigger and size the accounts ``rows`` that follow ``model``."""
+    s = len(model.sleeve_names)
+    in_model = model.member >= 0
+    member_cols = np.flatnonzero(in_model)
+    onehot = np.zeros((len(inp.instruments), s))
+    onehot[member_cols, model.member[member_cols]] = 1.0
+    q, uv = inp.quantity[rows], inp.unit_value[rows]
+    cash, need = inp.cash[rows], inp.cash_needed[rows]
+    held = q != 0
+    priced = uv > 0
+    value = np.where(held & priced, q * uv, 0.0)
+    total = value.sum(axis=1) + cash
+    sellable = (q > 0) & ~inp.no_sell[rows]
+    no_buy = inp.no_buy[rows]
+    bad_price = (held | in_model) & ~priced
+    missing = bad_price.any(axis=1)
+    restricted = ~sellable.any(axis=1) & no_buy[:, member_cols].all(axis=1)
+    skip = np.select([missing, total <= 0, restricted],
+                     [Skip.MISSING_PRICE, Skip.NON_POSITIVE_VALUE, Skip.ALL_RESTRICTED], 0)
+    out.skip[rows] = skip
+    for r in np.flatnonzero(missing):
+        names = [inp.instruments[c] for c in np.flatnonzero(bad_price[r])]
+        more = f" and {len(names) - 5} more" if len(names) > 5 else ""
+        out.messages[int(rows[r])] = "no valid price for " + ", ".join(names[:5]) + more
+    ok = skip == 0
+    rows, value, total, cash, need = rows[ok], value[ok], total[ok], cash[ok], need[ok]
+    q, uv, sellable, no_buy = q[ok], uv[ok], sellable[ok], no_buy[ok]
+
+    sleeve_val = value @ onehot
+    w = sleeve_val / total[:, None]
+    unassigned = value[:, ~in_model].sum(axis=1)
+    drift = np.abs(w - model.target).sum(axis=1) + unassigned / total
+    out_band = np.abs(w - model.target) > model.tolerance
+    keep = max(model.cash_target, model.cash_minimum) * total + need
+    flags = (
+        Trigger.SLEEVE_BAND * out_band.any(axis=1)
+        | Trigger.TOTAL_DRIFT * (drift > policy.total_drift_limit)
+        | Trigger.CASH_EXCESS * (cash / total - model.cash_target > policy.cash_excess_trigger)
+        | Trigger.CASH_NEEDED * (cash < model.cash_minimum * total + need)
+        | Trigger.UNASSIGNED * (sellable & ~in_model).any(axis=1)
+        | Trigger.FORCED * inp.forced[rows])
+    out.triggers[rows] = flags
+    out.total[rows], out.keep[rows] = total, keep
+    out.w_before[rows, :s] = out.w_after[rows, :s] = w
+    out.drift_before[rows] = out.drift_after[rows] = drift
+
+    t = np.flatnonzero(flags)
+    if t.size == 0:
+        return
+    rows, value, total, cash, keep = rows[t], value[t], total[t], cash[t], keep[t]
+    q, uv, sellable, no_buy = q[t], uv[t], sellable[t], no_buy[t]
+    sleeve_val, out_band, flags = sleeve_val[t], out_band[t], flags[t]
+
+    legacy = np.where(sellable | in_model, 0.0, value).sum(axis=1)
+    base = np.maximum(total - keep - legacy, 0.0)
+    tsum = float(model.target.sum())
+    scale = base / tsum if tsum > 0 else np.zeros_like(base)
+    tv = model.target * scale[:, None]
+    if policy.trade_to is TradeTo.TARGET:
+        desired = tv
+    else:
+        lo = np.maximum(model.target - model.tolerance, 0.0) * scale[:, None]
+        hi = (model.target + model.tolerance) * scale[:, None]
+        desired = _water_fill(np.clip(sleeve_val, lo, hi), tv, base)
+
+    # Sells: pro rata within each overweight sleeve, then everything sellable outside the model.
+    lot = inp.lot_size
+    sell_need = np.maximum(sleeve_val - desired, 0.0)
+    sellable_val = np.where(sellable, value, 0.0) @ onehot
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frac = np.where(sellable_val > 0, np.minimum(sell_need / sellable_val, 1.0), 0.0)
+    frac_inst = np.zeros_like(q)
+    frac_inst[:, member_cols] = frac[:, model.member[member_cols]]
+    want = np.where(sellable, frac_inst * q, 0.0)
+    sell_q = np.minimum(np.round(want / lot) * lot, np.maximum(q, 0.0))
+    rem = q - sell_q
+    small = (rem * uv < policy.min_trade_value) | (rem < policy.min_trade_quantity)
+    whole = (sellable & ~in_model) | (sellable & (rem > 0) & small & (want >= q / 2))
+    sell_q = np.where(whole, q, sell_q)
+    sell_q = np.where(_tradable(sell_q, uv, policy), sell_q, 0.0)
+    sell_val = np.where(sell_q > 0, sell_q * uv, 0.0)
+    sell_cost = _cost(sell_q, uv, policy)
+
+    # Buys: the preferred buyable instrument of each underweight sleeve, within the cash budget.
+    choice = _buy_choice(model, no_buy)
+    ci = np.maximum(choice, 0)
+    c_uv = np.where(choice >= 0, np.take_along_axis(uv, ci, axis=1), 1.0)
+    c_lot = lot[ci]
+    buy_need = np.where(choice >= 0, np.maximum(desired - sleeve_val, 0.0), 0.0)
+    buy_q = np.floor(buy_need / c_uv / c_lot + _EPS) * c_lot
+    rate = (policy.costs.half_spread_bps + policy.costs.impact_bps) / 1e4
+    budget = cash + (sell_val - sell_cost).sum(axis=1) - keep
+    gross = (buy_q * c_uv * (1 + rate)).sum(axis=1)
+    fees = policy.costs.commission * (buy_q > 0).sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        f = np.where(gross + fees > budget, np.maximum(budget - fees, 0.0) / gross, 1.0)
+    f = np.nan_to_num(f)
+    buy_q = np.where(f[:, None] < 1, np.floor(buy_q * f[:, None] / c_lot + _EPS) * c_lot, buy_q)
+    buy_q = np.where(_tradable(buy_q, c_uv, policy), buy_q, 0.0)
+    buy_cost = _cost(buy_q, c_uv, policy)
+
+    # After: quantities, cash net of estimated costs, weights and drift.
+    q_after = q - sell_q
+    rr, ss = np.nonzero(buy_q > 0)
+    q_after[rr, choice[rr, ss]] += buy_q[rr, ss]
+    cash_after = (cash + sell_val.sum(axis=1) - (buy_q * c_uv).sum(axis=1)
+                  - sell_cost.sum(axis=1) - buy_cost.sum(axis=1))
+    value_after = np.where(uv > 0, q_after * uv, 0.0)
+    total_after = value_after.sum(axis=1) + cash_after
+    w_after = (value_after @ onehot) / total_after[:, None]
+    out.w_after[rows, :s] = w_after
+    out.drift_after[rows] = (np.abs(w_after - model.target).sum(axis=1)
+                             + value_after[:, ~in_model].sum(axis=1) / total_after)
+    out.cash_after[rows] = cash_after
+
+    raising = (flags & Trigger.CASH_NEEDED) != 0
+    deploying = (flags & Trigger.CASH_EXCESS) != 0
+    sr, sc = np.nonzero(sell_q > 0)
+    s_sleeve = model.member[sc]
+    s_band = out_band[sr, np.maximum(s_sleeve, 0)]
+    s_reason = np.select(
+        [s_sleeve < 0, s_band, raising[sr]],
+        [TradeReason.NOT_IN_MODEL, TradeReason.BAND, TradeReason.RAISE_CASH], TradeReason.TO_TARGET)
+    b_reason = np.select([out_band[rr, ss], deploying[rr]],
+                         [TradeReason.BAND, TradeReason.DEPLOY_CASH], TradeReason.TO_TARGET)
+    out.trades.append((
+        np.r_[rows[sr], rows[rr]], np.r_[sc, choice[rr, ss]],
+        np.r_[np.full(sr.size, -1), np.ones(rr.size, dtype=np.int64)],
+        np.r_[sell_q[sr, sc], buy_q[rr, ss]], np.r_[uv[sr, sc], uv[rr, choice[rr, ss]]],
+        np.r_[s_sleeve, ss], np.r_[s_reason, b_reason]))
