@@ -21,10 +21,11 @@ from ballast.cli.render import (
     rejection_table,
     summary_panel,
 )
+from ballast.cli.render_rebalance import models_table, rebalance_review
 from ballast.config import ValidationPolicy
 from ballast.domain import BallastError
 from ballast.engine import demo as demo_use_case
-from ballast.engine import imports, queries
+from ballast.engine import imports, queries, rebalance
 from ballast.engine.errors import ImportRejected
 from ballast.engine.imports import ImportKind
 from ballast.engine.workspace import open_store
@@ -160,6 +161,59 @@ def gains(
         _print_json([r.as_dict() for r in rows])
     else:
         console.print(gains_table(rows, year))
+
+
+models_app = typer.Typer(help="Model portfolios: versioned YAML (see docs/models.md).",
+                         no_args_is_help=True)
+app.add_typer(models_app, name="models")
+
+
+@models_app.command("import")
+def models_import(
+    files: Annotated[list[Path], typer.Argument(exists=True, readable=True,
+                                                help="Model YAML files or folders.")],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Validate model files and store their versions (unchanged models keep theirs)."""
+    rows = rebalance.import_models(open_store(db), files)
+    if as_json:
+        _print_json([{"model": n, "version": v, "new": new} for n, v, new in rows])
+    else:
+        console.print(models_table(rows, f"{len(rows)} models"))
+
+
+@models_app.command("list")
+def models_list(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """The models in the book with their current versions."""
+    rows = rebalance.current_models(open_store(db, create=False))
+    if as_json:
+        _print_json([{"model": n, "version": v} for n, v, _ in rows])
+    else:
+        console.print(models_table(rows, f"{len(rows)} models"))
+
+
+@app.command("rebalance")
+def rebalance_(
+    account: AccountOption = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Date YYYY-MM-DD.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Propose without storing.")] = False,
+    policy_file: Annotated[Path | None, typer.Option(
+        "--policy", exists=True, dir_okay=False, help="Rebalancing policy YAML.")] = None,
+    out: Annotated[Path, typer.Option(help="Folder for the trades CSV and the run JSON.")] = Path(
+        "proposals"),
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Propose explained trades that bring accounts back to their models."""
+    policy = rebalance.load_policy(policy_file)
+    result = rebalance.rebalance(open_store(db, create=False), as_of=_date(as_of),
+                                 account=account, policy=policy, dry_run=dry_run)
+    files = rebalance.write_proposals(result, out)
+    if as_json:
+        _print_json(result.as_dict())
+    else:
+        console.print(rebalance_review(result, files))
 
 
 @app.command()

@@ -12,9 +12,15 @@ from ballast.config import ValidationPolicy
 from ballast.engine.imports import ImportKind, import_file
 from ballast.engine.progress import Steps
 from ballast.engine.queries import book_summary
+from ballast.engine.rebalance import import_models
 from ballast.engine.rows import BookSummary
 from ballast.engine.workspace import open_store
-from ballast.sample import generate_book, sample_instruments_path, sample_prices_path
+from ballast.sample import (
+    generate_book,
+    sample_instruments_path,
+    sample_models_path,
+    sample_prices_path,
+)
 
 # The sample spans March 2020, when real closes fell by half in a day (OXY -50.5% on
 # 2020-03-09): the demo accepts moves up to 60% instead of the default 25%.
@@ -48,6 +54,8 @@ def run_demo(path: Path, *, households: int = 60, progress: bool = True) -> Book
             steps.phase(f"importing {kind.value}")
             import_file(store, kind, file, policy=DEMO_POLICY,
                         derive_actions=kind is ImportKind.PRICES)
+        steps.phase("loading the model portfolios")
+        import_models(store, [sample_models_path()])
         steps.phase("valuing every account")
         summary = book_summary(store, seconds=time.perf_counter() - started)
     store.close()

@@ -4,7 +4,11 @@ from ballast.sample.generate import (
     BookFiles,
     generate_book,
     sample_instruments_path,
+    sample_models_path,
     sample_prices_path,
 )
 
-__all__ = ["BookFiles", "generate_book", "sample_instruments_path", "sample_prices_path"]
+__all__ = [
+    "BookFiles", "generate_book", "sample_instruments_path", "sample_models_path",
+    "sample_prices_path",
+]

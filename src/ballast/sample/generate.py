@@ -71,6 +71,11 @@ def sample_prices_path() -> Path:
     return Path(str(resources.files(__package__).joinpath("prices.csv.gz")))
 
 
+def sample_models_path() -> Path:
+    """The folder of the shipped demo models (growth, balanced, conservative YAML)."""
+    return Path(str(resources.files(__package__).joinpath("models")))
+
+
 def sample_instruments_path() -> Path:
     """The shipped instruments of the sample prices, in ballast's instrument format."""
     return Path(str(resources.files(__package__).joinpath("instruments.csv")))

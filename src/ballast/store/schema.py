@@ -215,3 +215,45 @@ model_versions = Table(
     Column("yaml", Text, nullable=False),
     Column("loaded_at", DateTime(timezone=True), nullable=False),
 )
+
+rebalance_runs = Table(
+    "rebalance_runs", metadata,
+    Column("id", BIGID, primary_key=True, autoincrement=True),
+    Column("as_of", Date, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("snapshot_id", String(32), nullable=False),
+    Column("policy_version", String(16), nullable=False),
+    Column("accounts", Integer, nullable=False),
+    Column("triggered", Integer, nullable=False),
+    Column("trades", Integer, nullable=False),
+)
+
+proposals = Table(
+    "proposals", metadata,
+    Column("run_id", BIGID, ForeignKey("rebalance_runs.id"), primary_key=True),
+    Column("account_id", String(64), ForeignKey("accounts.id"), primary_key=True),
+    Column("status", String(16), nullable=False),
+    Column("model", String(64), nullable=False),
+    Column("model_version", String(16), nullable=False),
+    Column("reasons", Text, nullable=False),
+    Column("value", ExactDecimal, nullable=False),
+    Column("cash_before", ExactDecimal, nullable=False),
+    Column("cash_after", ExactDecimal, nullable=False),
+    Column("drift_before", ExactDecimal, nullable=False),
+    Column("drift_after", ExactDecimal, nullable=False),
+)
+
+proposed_trades = Table(
+    "proposed_trades", metadata,
+    Column("run_id", BIGID, ForeignKey("rebalance_runs.id"), primary_key=True),
+    Column("account_id", String(64), ForeignKey("accounts.id"), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("instrument_id", String(64), ForeignKey("instruments.id"), nullable=False),
+    Column("side", String(4), nullable=False),
+    Column("quantity", ExactDecimal, nullable=False),
+    Column("est_price", ExactDecimal, nullable=False),
+    Column("est_value", ExactDecimal, nullable=False),
+    Column("est_cost", ExactDecimal, nullable=False),
+    Column("sleeve", String(64), nullable=False),
+    Column("rationale", Text, nullable=False),
+)

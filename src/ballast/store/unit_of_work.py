@@ -6,10 +6,11 @@ from ballast.store.book import BookRepository
 from ballast.store.imports import ImportRepository
 from ballast.store.market import MarketRepository
 from ballast.store.models import ModelRepository
+from ballast.store.proposals import ProposalRepository
 from ballast.store.reference import ReferenceRepository
 
 
 class UnitOfWork(ReferenceRepository, BookRepository, MarketRepository, ImportRepository,
-                 ModelRepository):
+                 ModelRepository, ProposalRepository):
     """What ``Store.transaction()`` yields: reads and writes of every repository, committed
     together or not at all."""

@@ -1,0 +1,204 @@
+"""The rebalance use case: from the book and its models to explained, stored proposals."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from ballast.config import RebalancePolicy
+from ballast.config.models import (
+    ModelSpec,
+    ResolvedModel,
+    check_instruments,
+    dump_model,
+    load_models,
+    parse_models,
+    resolve_all,
+)
+from ballast.domain import ConfigError, Instrument, InstrumentId
+from ballast.engine.market import load_market, stale_instruments
+from ballast.engine.queries import snapshot
+from ballast.engine.rebalance_input import build_input
+from ballast.rebalance import Proposals, RebalanceInput, Trigger, propose, rationale
+from ballast.store import AccountProposal, ProposedTrade, Store, UnitOfWork
+
+_TRIGGER_WORDS = {
+    Trigger.SLEEVE_BAND: "a sleeve outside its band",
+    Trigger.TOTAL_DRIFT: "total drift over the limit",
+    Trigger.CASH_EXCESS: "cash to deploy",
+    Trigger.CASH_NEEDED: "cash to raise",
+    Trigger.UNASSIGNED: "holdings outside the model",
+    Trigger.FORCED: "scheduled rebalance",
+}
+
+
+@dataclass(frozen=True)
+class RebalanceResult:
+    """A rebalancing run: every account's proposal and every trade, with rationale."""
+
+    as_of: date
+    snapshot_id: str
+    policy_version: str
+    accounts: list[AccountProposal]
+    trades: list[ProposedTrade]
+    run_id: int | None = None
+    stale: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form (decimals as exact strings)."""
+        def clean(d: dict[str, Any]) -> dict[str, Any]:
+            return {k: str(v) if isinstance(v, Decimal) else v for k, v in d.items()}
+        return {
+            "run_id": self.run_id, "as_of": self.as_of.isoformat(),
+            "snapshot_id": self.snapshot_id, "policy_version": self.policy_version,
+            "stale_prices": self.stale,
+            "accounts": [clean(asdict(a)) for a in self.accounts],
+            "trades": [clean(asdict(t)) for t in self.trades],
+        }
+
+
+def import_models(store: Store, paths: list[Path]) -> list[tuple[str, str, bool]]:
+    """Validate model files and store their versions: (name, version, new) per model."""
+    specs = load_models(paths)
+    with store.transaction() as tx:
+        library = {**_library(tx), **specs}
+        resolved = resolve_all(library)
+        known = set(tx.instruments())
+        for name in specs:
+            check_instruments(resolved[name], known)
+        return [(name, spec.version, tx.add_model_version(name, spec.version, dump_model(spec)))
+                for name, spec in specs.items()]
+
+
+def _library(tx: UnitOfWork) -> dict[str, ModelSpec]:
+    return {spec.name: spec for name, text in tx.latest_models().items()
+            for spec in parse_models(text, source=f"stored model {name}")}
+
+
+def policy_version(policy: RebalancePolicy) -> str:
+    """Content hash of a policy: recorded with every run, so a decision can be replayed."""
+    return hashlib.sha256(policy.model_dump_json().encode()).hexdigest()[:12]
+
+
+def rebalance(store: Store, *, as_of: date | None = None, account: str | None = None,
+              policy: RebalancePolicy | None = None, dry_run: bool = False,
+              max_stale_sessions: int = 5) -> RebalanceResult:
+    """Propose trades for every account (or one) as of a date; stored unless ``dry_run``."""
+    policy = policy or RebalancePolicy()
+    snap = snapshot(store, as_of=as_of, account=account)
+    with store.transaction() as tx:
+        library = _library(tx)
+        if not library:
+            raise ConfigError("the book has no models",
+                              hint="Load them with `ballast models import <file.yaml>`.")
+        models = resolve_all(library)
+        instruments = tx.instruments()
+        for model in models.values():
+            check_instruments(model, set(instruments))
+        accounts = tx.accounts()
+        market = load_market(tx, snap.as_of)
+        universe = sorted({*snap.instruments,
+                           *(i for m in models.values() for s in m.sleeves for i in s.instruments)})
+        stale = stale_instruments(market, instruments, universe, max_stale_sessions)
+        inp = build_input(snap, list(accounts.values()), instruments, models, market,
+                          frozenset(stale))
+        props = propose(inp, policy)
+        proposals = _account_proposals(props, inp, models)
+        trades = _trades(props, inp, instruments)
+        version = policy_version(policy)
+        run_id = None if dry_run else tx.add_rebalance_run(snap.as_of, snap.id, version,
+                                                           proposals, trades)
+    return RebalanceResult(snap.as_of, snap.id, version, proposals, trades, run_id, stale)
+
+
+def _dec(value: float, places: str) -> Decimal:
+    return Decimal(repr(float(value))).quantize(Decimal(places))
+
+
+def _account_proposals(props: Proposals, inp: RebalanceInput,
+                       models: dict[str, ResolvedModel]) -> list[AccountProposal]:
+    out = []
+    for a, account_id in enumerate(inp.accounts):
+        k = int(inp.model_of[a])
+        model = inp.models[k] if k >= 0 else None
+        has_trades = len(props.trades_of(a)) > 0
+        if props.skip[a]:
+            status, reasons = "skipped", props.skip_message[a]
+        elif props.triggered[a] and has_trades:
+            status = "trade"
+            reasons = ", ".join(w for t, w in _TRIGGER_WORDS.items() if t in props.trigger_of(a))
+        else:
+            status = "no_action"
+            reasons = ("triggered, but no trade passed the size and cost rules"
+                       if props.triggered[a] else "within bands")
+        out.append(AccountProposal(
+            account_id, status, model.name if model else "",
+            model.version if model else "", reasons,
+            _dec(props.total_value[a], "0.01"), _dec(props.cash_before[a], "0.01"),
+            _dec(props.cash_after[a], "0.01"), _dec(_nan0(props.drift_before[a]), "0.000001"),
+            _dec(_nan0(props.drift_after[a]), "0.000001")))
+    return out
+
+
+def _nan0(x: float) -> float:
+    return 0.0 if x != x else float(x)
+
+
+def _trades(props: Proposals, inp: RebalanceInput,
+            instruments: dict[InstrumentId, Instrument]) -> list[ProposedTrade]:
+    out = []
+    for i in range(props.n_trades):
+        t = props.row(i)
+        symbol = inp.instruments[t.instrument]
+        model = inp.models[int(inp.model_of[t.account])]
+        lot = instruments[InstrumentId(symbol)].lot_size
+        out.append(ProposedTrade(
+            inp.accounts[t.account], symbol, "buy" if t.side > 0 else "sell",
+            Decimal(repr(t.quantity)).quantize(lot),
+            _dec(t.unit_value, "0.0001"), _dec(t.value, "0.01"), _dec(t.cost, "0.01"),
+            model.sleeve_names[t.sleeve] if t.sleeve >= 0 else "(not in model)",
+            rationale(props, inp, i)))
+    return out
+
+
+def write_proposals(result: RebalanceResult, out_dir: Path) -> tuple[Path, Path]:
+    """Write the trades as CSV (one row per trade) and the whole run as JSON."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = f"rebalance-{result.as_of}" + (f"-run{result.run_id}" if result.run_id else "-dry-run")
+    csv_path, json_path = out_dir / f"{stem}.csv", out_dir / f"{stem}.json"
+    columns = ["account_id", "side", "quantity", "instrument_id", "est_price", "est_value",
+               "est_cost", "sleeve", "rationale"]
+    with csv_path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(columns)
+        for t in result.trades:
+            writer.writerow([getattr(t, c) for c in columns])
+    json_path.write_text(json.dumps(result.as_dict(), indent=2), encoding="utf-8")
+    return csv_path, json_path
+
+
+def current_models(store: Store) -> list[tuple[str, str, bool]]:
+    """(name, current version, False) of every model in the book."""
+    with store.transaction() as tx:
+        return [(name, spec.version, False) for name, spec in sorted(_library(tx).items())]
+
+
+def load_policy(path: Path | None) -> RebalancePolicy:
+    """The rebalancing policy from a YAML file, or the defaults."""
+    if path is None:
+        return RebalancePolicy()
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        return RebalancePolicy.model_validate(data)
+    except (yaml.YAMLError, ValidationError) as exc:
+        raise ConfigError(f"{path}: not a valid rebalancing policy: {exc}",
+                          hint="See docs/rebalancing.md for the policy fields.") from None

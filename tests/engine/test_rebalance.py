@@ -1,0 +1,115 @@
+"""Rebalancing a small book end to end: models stored, proposals explained, stored, written."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from ballast.domain import ConfigError
+from ballast.engine import rebalance
+from ballast.engine.imports import ImportKind, import_file
+from ballast.store import Store
+
+from .conftest import write
+from .test_imports import TODAY, load_all
+
+MODELS = """
+- name: growth
+  cash: {target: 0.02, minimum: 0.01}
+  bands: {absolute: 0.05, relative: 0.25}
+  sleeves:
+    - {name: us_equity, target: 0.78, instruments: [VTI, AAPL]}
+    - {name: energy, target: 0.20, instruments: [XOM]}
+- name: balanced
+  cash: {target: 0.05, minimum: 0.01}
+  sleeves:
+    - {name: us_equity, target: 0.95, instruments: [VTI]}
+"""
+
+
+@pytest.fixture
+def book(store: Store, book_files: dict[str, Path], tmp_path: Path) -> Store:
+    load_all(store, book_files)
+    rows = rebalance.import_models(store, [write(tmp_path, "models.yaml", MODELS)])
+    assert sorted(n for n, _, new in rows if new) == ["balanced", "growth"]
+    return store
+
+
+def test_models_import_twice_keeps_versions(book: Store, tmp_path: Path) -> None:
+    rows = rebalance.import_models(book, [write(tmp_path, "again.yaml", MODELS)])
+    assert [new for _, _, new in rows] == [False, False]
+    assert [n for n, _, _ in rebalance.current_models(book)] == ["balanced", "growth"]
+
+
+def test_a_model_with_an_unknown_instrument_is_refused(book: Store, tmp_path: Path) -> None:
+    bad = MODELS.replace("[XOM]", "[XOM, NOPE]")
+    with pytest.raises(ConfigError, match="NOPE"):
+        rebalance.import_models(book, [write(tmp_path, "bad.yaml", bad)])
+    assert "NOPE" not in json.dumps(rebalance.current_models(book))
+
+
+def test_proposals_are_explained_stored_and_written(book: Store, tmp_path: Path) -> None:
+    result = rebalance.rebalance(book)
+    by_account = {a.account_id: a for a in result.accounts}
+    # H1-TAX (growth) holds AAPL and XOM but no VTI, with most of its value in cash: it trades
+    assert by_account["H1-TAX"].status == "trade"
+    assert by_account["H1-TAX"].model == "growth"
+    assert "cash to deploy" in by_account["H1-TAX"].reasons
+    # H1-IRA holds nothing and has no cash: skipped with its reason, never silently
+    assert by_account["H1-IRA"].status == "skipped"
+    assert by_account["H1-IRA"].reasons
+    trades = [t for t in result.trades if t.account_id == "H1-TAX"]
+    assert trades and all(t.rationale.split()[0] in ("Buy", "Sell") for t in trades)
+    spent = sum(t.est_value + t.est_cost for t in trades if t.side == "buy")
+    raised = sum(t.est_value - t.est_cost for t in trades if t.side == "sell")
+    assert spent <= by_account["H1-TAX"].cash_before + raised
+    assert by_account["H1-TAX"].cash_after >= Decimal("0.01") * by_account["H1-TAX"].value
+    with book.transaction() as tx:
+        [run] = tx.rebalance_runs()
+        assert run.id == result.run_id and run.trades == len(result.trades)
+        assert tx.proposed_trades(run.id) == result.trades
+    csv_path, json_path = rebalance.write_proposals(result, tmp_path / "out")
+    with csv_path.open() as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == len(result.trades) and rows[0]["rationale"]
+    assert json.loads(json_path.read_text())["run_id"] == result.run_id
+
+
+def test_dry_run_stores_nothing(book: Store) -> None:
+    result = rebalance.rebalance(book, dry_run=True)
+    assert result.run_id is None
+    with book.transaction() as tx:
+        assert tx.run_count() == 0
+
+
+def test_stale_prices_are_not_traded_on(book: Store) -> None:
+    result = rebalance.rebalance(book, as_of=date(2021, 2, 1), dry_run=True)
+    assert result.stale == ["AAPL", "VTI", "XOM"]
+    assert {a.status for a in result.accounts} == {"skipped"}
+    assert result.trades == []
+
+
+def test_no_models_is_a_clear_error(store: Store, book_files: dict[str, Path]) -> None:
+    load_all(store, book_files)
+    with pytest.raises(ConfigError, match="no models"):
+        rebalance.rebalance(store)
+
+
+def test_policy_file_is_validated(tmp_path: Path) -> None:
+    good = write(tmp_path, "p.yaml", "trade_to: band_edge\nmin_trade_value: 500\n")
+    assert rebalance.load_policy(good).min_trade_value == 500
+    with pytest.raises(ConfigError, match="not a valid rebalancing policy"):
+        rebalance.load_policy(write(tmp_path, "bad.yaml", "min_trade_vlaue: 5\n"))
+
+
+def test_new_prices_after_a_stored_run(book: Store, tmp_path: Path) -> None:
+    """Imports keep working with runs stored, and the next run values at the new prices."""
+    rebalance.rebalance(book)
+    more = "date,symbol,close\n2021-01-06,AAPL,126.60\n2021-01-06,XOM,45.07\n2021-01-06,VTI,197.2\n"
+    import_file(book, ImportKind.PRICES, write(tmp_path, "p2.csv", more), today=TODAY)
+    assert rebalance.rebalance(book).as_of == date(2021, 1, 6)
