@@ -51,7 +51,7 @@ def build(n: int, m: int, seed: int) -> RebalanceInput:
         model_of=model_of.astype(np.int64), models=tuple(models), quantity=quantity,
         unit_value=unit_value, cash=cash, cash_needed=cash_needed, lot_size=np.ones(m),
         no_buy=rng.random((n, m)) < 0.005, no_sell=rng.random((n, m)) < 0.005,
-        forced=rng.random(n) < 0.02)
+        forced=rng.random(n) < 0.02, hold=np.zeros(n, dtype=bool))
 
 
 def main() -> None:

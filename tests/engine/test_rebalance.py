@@ -113,3 +113,28 @@ def test_new_prices_after_a_stored_run(book: Store, tmp_path: Path) -> None:
     more = "date,symbol,close\n2021-01-06,AAPL,126.60\n2021-01-06,XOM,45.07\n2021-01-06,VTI,197.2\n"
     import_file(book, ImportKind.PRICES, write(tmp_path, "p2.csv", more), today=TODAY)
     assert rebalance.rebalance(book).as_of == date(2021, 1, 6)
+
+
+def test_cooldown_holds_accounts_that_just_traded(book: Store, tmp_path: Path) -> None:
+    first = rebalance.rebalance(book)
+    traded = {a.account_id for a in first.accounts if a.status == "trade"}
+    assert traded
+    policy = rebalance.load_policy(write(tmp_path, "p.yaml", "cooldown_days: 5\n"))
+    again = rebalance.rebalance(book, policy=policy, dry_run=True)
+    for a in again.accounts:
+        if a.account_id in traded:
+            assert a.status == "no_action" and a.reasons.startswith("cooldown: last traded")
+    assert not [t for t in again.trades if t.account_id in traded]
+
+
+def test_a_model_change_forces_its_accounts(book: Store, tmp_path: Path) -> None:
+    rebalance.rebalance(book)
+    changed = MODELS.replace("target: 0.95", "target: 0.94").replace(
+        "{target: 0.05, minimum: 0.01}\n  sleeves:\n    - {name: us_equity, target: 0.94",
+        "{target: 0.06, minimum: 0.01}\n  sleeves:\n    - {name: us_equity, target: 0.94")
+    rows = dict((n, new) for n, _, new in
+                rebalance.import_models(book, [write(tmp_path, "m2.yaml", changed)]))
+    assert rows == {"growth": False, "balanced": True}
+    result = rebalance.rebalance(book, dry_run=True)
+    h2 = next(a for a in result.accounts if a.account_id == "H2-TAX")
+    assert "model balanced changed" in h2.reasons

@@ -38,6 +38,7 @@ class Acct:
     no_buy: Sequence[str] = ()
     no_sell: Sequence[str] = ()
     forced: bool = False
+    hold: bool = False
     prices: Mapping[str, float] = field(default_factory=dict)
 
 
@@ -58,4 +59,5 @@ def book(instruments: Sequence[str], prices: Mapping[str, float],
         model_of=np.array([a.model for a in accounts], dtype=np.int64), models=tuple(models),
         quantity=q, unit_value=uv, cash=np.array([a.cash for a in accounts]),
         cash_needed=np.array([a.cash_needed for a in accounts]), lot_size=np.ones(m),
-        no_buy=no_buy, no_sell=no_sell, forced=np.array([a.forced for a in accounts]))
+        no_buy=no_buy, no_sell=no_sell, forced=np.array([a.forced for a in accounts]),
+        hold=np.array([a.hold for a in accounts]))

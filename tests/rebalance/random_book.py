@@ -42,7 +42,7 @@ def random_book(seed: int, n: int = 40, m: int = 8) -> RebalanceInput:
         model_of=rng.integers(-1, 2, n) if rng.random() < 0.3 else rng.integers(0, 2, n),
         models=models, quantity=qty, unit_value=uv, cash=cash, cash_needed=need,
         lot_size=lot, no_buy=rng.random((n, m)) < 0.1, no_sell=rng.random((n, m)) < 0.1,
-        forced=rng.random(n) < 0.1)
+        forced=rng.random(n) < 0.1, hold=rng.random(n) < 0.1)
 
 
 def random_policy(seed: int) -> RebalancePolicy:

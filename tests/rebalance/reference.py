@@ -66,6 +66,8 @@ def reference(inp: RebalanceInput, policy: RebalancePolicy, a: int) -> RefResult
                  or any(sellable[i] and mem[i] < 0 for i in range(m)) or bool(inp.forced[a]))
     if not triggered:
         return RefResult(Skip.NONE, False, [], cash)
+    if inp.hold[a] and not cash < md.cash_minimum * total + need:
+        return RefResult(Skip.NONE, True, [], cash)  # held back (cooldown): reported, not traded
 
     keep = max(md.cash_target, md.cash_minimum) * total + need
     legacy = sum(value[i] for i in range(m) if mem[i] < 0 and not sellable[i])

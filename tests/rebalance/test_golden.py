@@ -26,6 +26,8 @@ ACCOUNTS = [
     Acct("in-bands", {"SPY": 560, "AGG": 840}, 2000),
     Acct("unpriced", {"SPY": 560, "QQQ": 10}, 2000),
     Acct("no-model", {"SPY": 5}, 100, model=-1),
+    Acct("cooling", {"SPY": 700, "AGG": 560}, 2000, hold=True),
+    Acct("cooling-needs-cash", {"SPY": 580, "AGG": 800}, 2000, cash_needed=10_000, hold=True),
 ]
 
 
@@ -53,6 +55,10 @@ def golden() -> tuple[RebalanceInput, Proposals]:
     ("outside", [("XOM", -100), ("SPY", 79)],
      Trigger.SLEEVE_BAND | Trigger.TOTAL_DRIFT | Trigger.UNASSIGNED),
     ("in-bands", [], Trigger(0)),
+    # held back by a cooldown: the drift is reported but nothing trades…
+    ("cooling", [], Trigger.SLEEVE_BAND | Trigger.TOTAL_DRIFT),
+    # …unless cash must be raised, which a cooldown never blocks
+    ("cooling-needs-cash", [("SPY", -59), ("AGG", -82)], Trigger.CASH_NEEDED),
 ])
 def test_golden_trades(golden: tuple[RebalanceInput, Proposals], account: str,
                        expected: list[tuple[str, float]], triggers: Trigger) -> None:

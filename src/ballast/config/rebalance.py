@@ -14,6 +14,14 @@ class TradeTo(StrEnum):
     BAND_EDGE = "band_edge"  # only to the nearer edge of its tolerance band
 
 
+class Calendar(StrEnum):
+    """Scheduled rebalancing: on the first trading session of each period."""
+
+    NONE = "none"
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+
+
 class CostModel(BaseModel):
     """Estimated cost of a trade: commission + half spread + market impact."""
 
@@ -40,3 +48,12 @@ class RebalancePolicy(BaseModel):
         50.0, ge=0, description="value, in bps of the amount traded toward target, of removing "
         "drift; a trade whose estimated cost exceeds it is not made")
     costs: CostModel = CostModel()
+    calendar: Calendar = Field(
+        Calendar.NONE, description="also rebalance every account on the first session of each "
+        "month or quarter (XNYS), whatever its drift")
+    cooldown_days: int = Field(
+        0, ge=0, description="an account that traded less than this many days ago is left "
+        "alone (0: no cooldown)")
+    rebalance_on_model_change: bool = Field(
+        True, description="rebalance an account when its model's version changed since its "
+        "last proposal")

@@ -5,25 +5,26 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import yaml
 from pydantic import ValidationError
 
-from ballast.config import RebalancePolicy
+from ballast.config import Calendar, RebalancePolicy
 from ballast.config.models import (
     ModelSpec,
-    ResolvedModel,
     check_instruments,
     dump_model,
     load_models,
     parse_models,
     resolve_all,
 )
+from ballast.data import trading_calendar
 from ballast.domain import ConfigError, Instrument, InstrumentId
 from ballast.engine.market import load_market, stale_instruments
 from ballast.engine.queries import snapshot
@@ -111,8 +112,9 @@ def rebalance(store: Store, *, as_of: date | None = None, account: str | None = 
         stale = stale_instruments(market, instruments, universe, max_stale_sessions)
         inp = build_input(snap, list(accounts.values()), instruments, models, market,
                           frozenset(stale))
+        inp, notes = _schedule(inp, policy, tx.last_proposals(), snap.as_of)
         props = propose(inp, policy)
-        proposals = _account_proposals(props, inp, models)
+        proposals = _account_proposals(props, inp, notes)
         trades = _trades(props, inp, instruments)
         version = policy_version(policy)
         run_id = None if dry_run else tx.add_rebalance_run(snap.as_of, snap.id, version,
@@ -120,12 +122,50 @@ def rebalance(store: Store, *, as_of: date | None = None, account: str | None = 
     return RebalanceResult(snap.as_of, snap.id, version, proposals, trades, run_id, stale)
 
 
+def _first_session_of_period(as_of: date, calendar: Calendar) -> bool:
+    if calendar is Calendar.NONE:
+        return False
+    cal = trading_calendar("XNYS")
+    if not cal.is_session(as_of):
+        return False
+    before = cal.previous_session(as_of)
+    if calendar is Calendar.MONTHLY:
+        return (before.year, before.month) != (as_of.year, as_of.month)
+    return (before.year, (before.month - 1) // 3) != (as_of.year, (as_of.month - 1) // 3)
+
+
+def _schedule(inp: RebalanceInput, policy: RebalancePolicy,
+              history: dict[str, tuple[date | None, str]], as_of: date
+              ) -> tuple[RebalanceInput, dict[int, str]]:
+    """Forced (calendar, model change) and held-back (cooldown) accounts for this run, with a
+    note saying why for each."""
+    scheduled = _first_session_of_period(as_of, policy.calendar)
+    forced = np.full(len(inp.accounts), scheduled)
+    hold = np.zeros(len(inp.accounts), dtype=bool)
+    notes: dict[int, str] = {}
+    if scheduled:
+        notes.update((a, f"{policy.calendar.value} rebalance") for a in range(len(forced)))
+    for a, account_id in enumerate(inp.accounts):
+        traded, version = history.get(account_id, (None, ""))
+        k = int(inp.model_of[a])
+        if (policy.rebalance_on_model_change and k >= 0 and version
+                and version != inp.models[k].version):
+            forced[a] = True
+            notes[a] = f"model {inp.models[k].name} changed ({version} → {inp.models[k].version})"
+        if policy.cooldown_days and traded is not None:
+            days = (as_of - traded).days
+            if days < policy.cooldown_days:
+                hold[a] = True
+                notes[a] = f"cooldown: last traded {traded} ({days} days ago)"
+    return replace(inp, forced=forced, hold=hold), notes
+
+
 def _dec(value: float, places: str) -> Decimal:
     return Decimal(repr(float(value))).quantize(Decimal(places))
 
 
 def _account_proposals(props: Proposals, inp: RebalanceInput,
-                       models: dict[str, ResolvedModel]) -> list[AccountProposal]:
+                       notes: dict[int, str]) -> list[AccountProposal]:
     out = []
     for a, account_id in enumerate(inp.accounts):
         k = int(inp.model_of[a])
@@ -135,11 +175,16 @@ def _account_proposals(props: Proposals, inp: RebalanceInput,
             status, reasons = "skipped", props.skip_message[a]
         elif props.triggered[a] and has_trades:
             status = "trade"
-            reasons = ", ".join(w for t, w in _TRIGGER_WORDS.items() if t in props.trigger_of(a))
+            reasons = ", ".join(notes.get(a, "scheduled") if t is Trigger.FORCED else w
+                                for t, w in _TRIGGER_WORDS.items() if t in props.trigger_of(a))
         else:
             status = "no_action"
-            reasons = ("triggered, but no trade passed the size and cost rules"
-                       if props.triggered[a] else "within bands")
+            if inp.hold[a] and a in notes:
+                reasons = notes[a]
+            elif props.triggered[a]:
+                reasons = "triggered, but no trade passed the size and cost rules"
+            else:
+                reasons = "within bands"
         out.append(AccountProposal(
             account_id, status, model.name if model else "",
             model.version if model else "", reasons,

@@ -90,4 +90,5 @@ def build_input(
         cash_needed=np.zeros(n),
         lot_size=np.array([float(instruments[InstrumentId(i)].lot_size) for i in universe]),
         no_buy=no_buy, no_sell=no_sell, forced=np.zeros(n, dtype=bool),
+        hold=np.zeros(n, dtype=bool),
     )

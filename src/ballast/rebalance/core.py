@@ -201,7 +201,8 @@ def _model_pass(inp: RebalanceInput, policy: RebalancePolicy, model: ModelTarget
     out.w_before[rows, :s] = out.w_after[rows, :s] = w
     out.drift_before[rows] = out.drift_after[rows] = drift
 
-    t = np.flatnonzero(flags)
+    held_back = inp.hold[rows] & ((flags & Trigger.CASH_NEEDED) == 0)
+    t = np.flatnonzero((flags != 0) & ~held_back)
     if t.size == 0:
         return
     rows, value, total, cash, keep = rows[t], value[t], total[t], cash[t], keep[t]

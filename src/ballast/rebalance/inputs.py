@@ -59,7 +59,9 @@ class RebalanceInput:
 
     ``unit_value`` is the value of one unit (price × multiplier × fx), NaN without a valid
     price; ``cash_needed`` is withdrawals and fees requested; ``forced`` triggers an account
-    regardless of drift (calendar date, model change — the engine decides).
+    regardless of drift (calendar date, model change — the engine decides); ``hold`` keeps an
+    account from trading this run (a cooldown) unless it must raise cash — its triggers are
+    still reported.
     """
 
     accounts: tuple[str, ...]
@@ -74,6 +76,7 @@ class RebalanceInput:
     no_buy: BoolArray
     no_sell: BoolArray
     forced: BoolArray
+    hold: BoolArray
 
     def check(self) -> None:
         """Raise DataError when shapes or indices are inconsistent (a bug in the caller)."""
@@ -83,7 +86,7 @@ class RebalanceInput:
             "unit_value": (self.unit_value, (n, m)), "cash": (self.cash, (n,)),
             "cash_needed": (self.cash_needed, (n,)), "lot_size": (self.lot_size, (m,)),
             "no_buy": (self.no_buy, (n, m)), "no_sell": (self.no_sell, (n, m)),
-            "forced": (self.forced, (n,)),
+            "forced": (self.forced, (n,)), "hold": (self.hold, (n,)),
         }
         for name, (arr, shape) in shapes.items():
             if arr.shape != shape:

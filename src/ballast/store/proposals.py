@@ -112,6 +112,19 @@ class ProposalRepository(Repository):
                               r.est_value, r.est_cost, r.sleeve, r.rationale)
                 for r in self._conn.execute(query)]
 
+    def last_proposals(self) -> dict[str, tuple[date | None, str]]:
+        """Per account: the as-of date of its last proposal that traded (None if none) and the
+        model version of its last proposal."""
+        p, r = proposals, rebalance_runs
+        rows = self._conn.execute(
+            select(p.c.account_id, p.c.status, p.c.model_version, r.c.as_of)
+            .join(r, r.c.id == p.c.run_id).order_by(r.c.id)).all()
+        out: dict[str, tuple[date | None, str]] = {}
+        for account_id, status, version, as_of in rows:
+            traded = as_of if status == "trade" else out.get(account_id, (None, ""))[0]
+            out[account_id] = (traded, version)
+        return out
+
     def run_count(self) -> int:
         """How many rebalancing runs are stored."""
         return int(self._conn.scalar(select(func.count()).select_from(rebalance_runs)) or 0)
