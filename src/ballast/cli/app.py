@@ -202,13 +202,17 @@ def rebalance_(
         "--policy", exists=True, dir_okay=False, help="Rebalancing policy YAML.")] = None,
     out: Annotated[Path, typer.Option(help="Folder for the trades CSV and the run JSON.")] = Path(
         "proposals"),
+    max_stale_sessions: Annotated[int, typer.Option(
+        help="Sessions without a close after which a price is stale (not traded on).",
+        min=0)] = 5,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Propose explained trades that bring accounts back to their models."""
     policy = rebalance.load_policy(policy_file)
     result = rebalance.rebalance(open_store(db, create=False), as_of=_date(as_of),
-                                 account=account, policy=policy, dry_run=dry_run)
+                                 account=account, policy=policy, dry_run=dry_run,
+                                 max_stale_sessions=max_stale_sessions)
     files = rebalance.write_proposals(result, out)
     if as_json:
         _print_json(result.as_dict())
