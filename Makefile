@@ -30,6 +30,8 @@ test: lint
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/ledger.py
+	$(BIN)/python benchmarks/rebalance_core.py
+	$(BIN)/python benchmarks/rebalance.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info ballast-demo.db

@@ -1,0 +1,263 @@
+"""Rebalancing benchmark on real prices: snapshot-like columns → proposals, checked by cvxpy.
+
+The book: the raw closes of 2021-03-31 for the Pooksoft S&P 500 tickers plus six ETFs from
+Lean (SPY QQQ IWM EEM USO BNO), read from ../shared/data; 5 models of 8 sleeves (2–4
+instruments each, cash target 2 %, minimum 1 %, 5/25 bands); households of 1–4 accounts;
+account values log-normal around $250k; holdings drifted from target (about 20 % of accounts
+trigger), 4 tax lots per holding, legacy do-not-sell holdings outside the model, deposits,
+withdrawals and a few restrictions; whole shares everywhere.
+
+Timed end to end: from the long lot table (account, instrument, quantity per lot), the prices,
+the cash and the long restriction table — what a snapshot provides — to dense arrays, the
+``RebalanceInput`` and :func:`ballast.rebalance.propose`. Then the cvxpy reference
+(tests/rebalance_reference) solves 200 sampled trading accounts for the objective gap, and
+the hard constraints are checked on those plus 100 sampled non-trading accounts. Prints one
+JSON line. Targets (issue 3): 100,000 accounts in ≤ 60 s and ≤ 6 GB; ≥ 100× the reference's
+speed per account; objective gap ≤ 1 % median and ≤ 5 % p95; zero constraint violations.
+
+    python benchmarks/rebalance.py [--accounts N] [--sample N] [--seed N] [--data DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import resource
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from ballast.config.rebalance import RebalancePolicy
+from ballast.rebalance import ModelTargets, RebalanceInput, propose
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "data"
+AS_OF = "2021-03-31"
+ETFS = ("spy", "qqq", "iwm", "eem", "uso", "bno")
+SLEEVES = 8
+
+F = npt.NDArray[np.float64]
+Ints = npt.NDArray[np.int64]
+
+
+def load_prices(data: Path) -> tuple[tuple[str, ...], F]:
+    """Raw closes on AS_OF: Pooksoft tickers (close column) and Lean ETFs (deci-cents)."""
+    pook = data / "pooksoft_sp500_daily_adjusted"
+    lean = data / "lean_equity_fx" / "equity_usa_daily"
+    if not pook.is_dir() or not lean.is_dir():
+        sys.exit(f"benchmark data absent: need {pook} and {lean} (see ../shared/data/MANIFEST.md)")
+    names: list[str] = []
+    prices: list[float] = []
+    for path in sorted(pook.glob("[!_]*.csv")):
+        with path.open() as fh:
+            for row in csv.DictReader(fh):
+                if row["timestamp"] == AS_OF:
+                    names.append(path.stem)
+                    prices.append(float(row["close"]))
+                    break
+    key = AS_OF.replace("-", "") + " 00:00"
+    for etf in ETFS:
+        with (lean / f"{etf}.csv").open() as fh:
+            for line in fh:
+                if line.startswith(key):
+                    names.append(etf.upper())
+                    prices.append(int(line.split(",")[4]) / 10_000)
+                    break
+    if len(names) < 60:
+        sys.exit(f"benchmark data incomplete: only {len(names)} prices on {AS_OF}")
+    return tuple(names), np.array(prices)
+
+
+@dataclass
+class Snapshot:
+    """Snapshot-like columns (long format), as the store would hand them over."""
+
+    accounts: tuple[str, ...]
+    household: Ints
+    instruments: tuple[str, ...]
+    price: F
+    lot_account: npt.NDArray[np.int32]
+    lot_instrument: npt.NDArray[np.int32]
+    lot_quantity: F
+    cash: F
+    cash_needed: F
+    model_of: Ints
+    restrict_account: npt.NDArray[np.int32]
+    restrict_instrument: npt.NDArray[np.int32]
+    restrict_kind: npt.NDArray[np.int8]  # 1 do-not-buy, 2 do-not-sell
+    models: tuple[ModelTargets, ...]
+
+
+def build_models(rng: np.random.Generator, m: int) -> tuple[ModelTargets, ...]:
+    models = []
+    for k in range(5):
+        sizes = rng.integers(2, 5, SLEEVES)
+        cols = rng.choice(m, int(sizes.sum()), replace=False)
+        member = np.full(m, -1, dtype=np.int64)
+        pref = np.full(m, -1, dtype=np.int64)
+        member[cols] = np.repeat(np.arange(SLEEVES), sizes)
+        pref[cols] = np.concatenate([np.arange(s) for s in sizes])
+        target = rng.dirichlet(np.full(SLEEVES, 5.0)) * 0.98
+        models.append(ModelTargets(
+            name=f"model{k}", version="1", cash_target=0.02, cash_minimum=0.01,
+            sleeve_names=tuple(f"sleeve{s}" for s in range(SLEEVES)), target=target,
+            tolerance=np.minimum(0.05, 0.25 * target), member=member, preference=pref))
+    return tuple(models)
+
+
+def build_snapshot(n: int, names: tuple[str, ...], price: F, seed: int) -> Snapshot:
+    rng = np.random.default_rng(seed)
+    m = len(names)
+    models = build_models(rng, m)
+    sizes = rng.integers(1, 5, n)  # households of 1–4 accounts
+    household = np.repeat(np.arange(sizes.size), sizes)[:n]
+    model_of = rng.integers(0, len(models), n)
+    total = np.clip(rng.lognormal(np.log(250_000), 0.9, n), 20_000, 20_000_000)
+    # Target weight per (model, instrument): the sleeve's target split over its instruments.
+    w_model = np.zeros((len(models), m))
+    for k, md in enumerate(models):
+        cols = np.flatnonzero(md.member >= 0)
+        split = np.zeros(m)
+        for s in range(SLEEVES):
+            c = cols[md.member[cols] == s]
+            split[c] = rng.dirichlet(np.full(c.size, 3.0))
+        w_model[k, cols] = md.target[md.member[cols]] * split[cols]
+    # Drift: a common sleeve-level shock plus instrument noise.
+    sleeve_shock = rng.lognormal(0, 0.085, (n, SLEEVES))
+    w = w_model[model_of] * rng.lognormal(0, 0.03, (n, m))
+    member_of = np.stack([md.member for md in models])[model_of]
+    w *= np.where(member_of >= 0, np.take_along_axis(sleeve_shock, np.maximum(member_of, 0),
+                                                     axis=1), 1.0)
+    w /= w.sum(axis=1, keepdims=True) / 0.98
+    # Legacy do-not-sell holdings outside the model (30 % of accounts), rare sellable strays.
+    outside = member_of < 0
+    legacy = outside & (rng.random((n, m)) < 0.3 / 90)
+    stray = outside & ~legacy & (rng.random((n, m)) < 0.002 / 90)
+    w = np.where(legacy | stray, rng.uniform(0.005, 0.03, (n, m)), w)
+    qty = np.floor(w * total[:, None] / price)
+    cash = total * np.where(rng.random(n) < 0.04, rng.uniform(0.08, 0.15, n),
+                            rng.uniform(0.015, 0.03, n))
+    cash_needed = np.where(rng.random(n) < 0.02, rng.uniform(0.03, 0.10, n) * total, 0.0)
+    # Four lots per holding (the snapshot is by lot).
+    acct, inst = np.nonzero(qty > 0)
+    q = qty[acct, inst]
+    parts = rng.dirichlet(np.ones(4), acct.size)
+    lots = np.floor(parts * q[:, None])
+    lots[:, 0] += q - lots.sum(axis=1)
+    # Restrictions: legacy holdings are do-not-sell; 1 % of model instruments do-not-buy; 0.5 %
+    # of model holdings do-not-sell.
+    nb_a, nb_i = np.nonzero((member_of >= 0) & (rng.random((n, m)) < 0.01))
+    ns_a, ns_i = np.nonzero(legacy | ((member_of >= 0) & (qty > 0) & (rng.random((n, m)) < 0.005)))
+    return Snapshot(
+        accounts=tuple(f"acct{i:06d}" for i in range(n)), household=household.astype(np.int64),
+        instruments=names, price=price,
+        lot_account=np.repeat(acct, 4).astype(np.int32),
+        lot_instrument=np.repeat(inst, 4).astype(np.int32), lot_quantity=lots.ravel(),
+        cash=cash, cash_needed=cash_needed, model_of=model_of.astype(np.int64),
+        restrict_account=np.r_[nb_a, ns_a].astype(np.int32),
+        restrict_instrument=np.r_[nb_i, ns_i].astype(np.int32),
+        restrict_kind=np.r_[np.full(nb_a.size, 1), np.full(ns_a.size, 2)].astype(np.int8),
+        models=models)
+
+
+def to_input(snap: Snapshot) -> RebalanceInput:
+    """Long columns → the rebalancer's dense arrays (the timed 'snapshot to input' step)."""
+    n, m = len(snap.accounts), len(snap.instruments)
+    flat = snap.lot_account.astype(np.int64) * m + snap.lot_instrument
+    quantity = np.bincount(flat, weights=snap.lot_quantity, minlength=n * m).reshape(n, m)
+    unit_value = np.broadcast_to(snap.price, (n, m))
+    no_buy = np.zeros((n, m), dtype=bool)
+    no_sell = np.zeros((n, m), dtype=bool)
+    kind = snap.restrict_kind
+    no_buy[snap.restrict_account[kind == 1], snap.restrict_instrument[kind == 1]] = True
+    no_sell[snap.restrict_account[kind == 2], snap.restrict_instrument[kind == 2]] = True
+    extra = {"hold": np.zeros(n, dtype=bool)} if "hold" in RebalanceInput.__dataclass_fields__ \
+        else {}
+    return RebalanceInput(
+        accounts=snap.accounts, instruments=snap.instruments, model_of=snap.model_of,
+        models=snap.models, quantity=quantity, unit_value=unit_value, cash=snap.cash,
+        cash_needed=snap.cash_needed, lot_size=np.ones(m), no_buy=no_buy, no_sell=no_sell,
+        forced=np.zeros(n, dtype=bool), **extra)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--accounts", type=int, default=100_000)
+    parser.add_argument("--sample", type=int, default=200, help="accounts for the reference")
+    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--data", type=Path, default=DATA)
+    args = parser.parse_args()
+    names, price = load_prices(args.data)
+    snap = build_snapshot(args.accounts, names, price, args.seed)
+    policy = RebalancePolicy()
+
+    start = time.perf_counter()
+    inp = to_input(snap)
+    proposals = propose(inp, policy)
+    seconds = time.perf_counter() - start
+    peak_engine = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from rebalance_reference.reference_cvxpy import (  # cvxpy after the timing
+        check_constraints,
+        objective_gap,
+        trades_account,
+    )
+
+    rng = np.random.default_rng(args.seed + 1)
+    trading = np.array([a for a in np.flatnonzero(proposals.triggered)
+                        if trades_account(inp, proposals, int(a))], dtype=np.int64)
+    quiet = np.flatnonzero(~proposals.triggered & (proposals.skip == 0))
+    sample = rng.choice(trading, min(args.sample, trading.size), replace=False)
+    others = rng.choice(quiet, min(args.sample // 2, quiet.size), replace=False)
+    gaps, gaps_start, ref_seconds = [], [], []
+    violations: dict[str, int] = {}
+    for a in sample:
+        t0 = time.perf_counter()
+        g = objective_gap(inp, proposals, int(a), policy)
+        ref_seconds.append(time.perf_counter() - t0)
+        gaps.append(g.gap)
+        gaps_start.append(g.gap_vs_start)
+    for a in np.r_[sample, others]:
+        for v in check_constraints(inp, proposals, int(a), policy):
+            violations[v] = violations.get(v, 0) + 1
+    ref_per_account = float(np.mean(ref_seconds)) if ref_seconds else float("nan")
+    n = args.accounts
+    triggered = int(proposals.triggered.sum())
+    print(json.dumps({
+        "accounts": n,
+        "households": int(snap.household.max()) + 1,
+        "instruments": len(names),
+        "lots": int(snap.lot_quantity.size),
+        "triggered": triggered,
+        "trades": proposals.n_trades,
+        "seconds": round(seconds, 3),
+        "accounts_per_second": round(n / seconds),
+        "peak_rss_mb": round(peak_engine, 1),
+        "peak_rss_mb_with_reference": round(
+            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "reference_accounts": len(sample),
+        "reference_seconds_per_account": round(ref_per_account, 4),
+        "speedup_vs_reference": round(ref_per_account / (seconds / n), 1),
+        "speedup_vs_reference_per_triggered": round(ref_per_account / (seconds / triggered), 1),
+        "objective_gap_median": float(f"{np.median(gaps):.3g}"),
+        "objective_gap_p95": float(f"{np.percentile(gaps, 95):.3g}"),
+        "objective_gap_max": float(f"{np.max(gaps):.3g}"),
+        "objective_gap_vs_start_median": float(f"{np.median(gaps_start):.3g}"),
+        "objective_gap_vs_start_p95": float(f"{np.percentile(gaps_start, 95):.3g}"),
+        "constraint_checked_accounts": int(sample.size + others.size),
+        "constraint_violations": sum(violations.values()),
+        "constraint_violations_by_kind": violations,
+        "targets": {"seconds": 60, "peak_rss_mb": 6144, "speedup_vs_reference": 100,
+                    "objective_gap_median": 0.01, "objective_gap_p95": 0.05,
+                    "constraint_violations": 0},
+    }))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,389 @@
+"""The slow, obviously correct reference: one account's rebalancing problem as a convex QP.
+
+For one account of a :class:`RebalanceInput` following a model, with ``T`` its value before
+trading (Σ quantity × unit value + cash) and, per instrument ``j`` in play (held or in the
+model), ``b_j ≥ 0`` units bought and ``s_j ≥ 0`` units sold (continuous: the relaxation of
+whole shares and lots)::
+
+    w_k  = Σ_{j in sleeve k} (q_j + b_j − s_j) · uv_j / T        sleeve weight after
+    u    = Σ_{j outside the model} (q_j − s_j) · uv_j / T          weight outside the model
+    f    = Σ_k (w_k − τ_k)²  +  u²                                 squared drift
+         + rate · Σ_j (b_j + s_j) · uv_j / T                       trading cost (proportional)
+         + Σ_j tax_j · s_j / T                                     tax-cost proxy (0 for now)
+
+    subject to  s_j ≤ max(q_j, 0), s_j = 0 if do-not-sell          no shorts, restrictions
+                b_j = 0 unless j is in the model and not do-not-buy
+                cash + (1 − rate) Σ s_j uv_j − (1 + rate) Σ b_j uv_j ≥ keep*
+
+* ``rate`` is the CostModel's proportional part, (half spread + impact) bps / 1e4; the fixed
+  commission is left out (it is not convex), so the reference is a relaxation of the engine's
+  cost rule too.
+* ``τ_k`` is the sleeve's *effective* target, exactly as ``ballast.rebalance.core`` defines its
+  target value: cash to keep = max(cash target, cash minimum) × T + cash requested; the rest,
+  less do-not-sell holdings outside the model, split over the sleeves in proportion to their
+  targets; τ_k = that target value / T. It equals the model's target whenever nothing is
+  requested, nothing is stuck outside the model and the targets sum to 1 − cash target.
+* ``keep*`` = min(cash to keep, cash + (1 − rate) × everything sellable): when even selling all
+  cannot raise the cash to keep, the constraint asks for the most that can be raised.
+* Weights are over the value before trading, so ``f`` is a quadratic; the value after differs
+  only by the costs (bps), which would not change the comparison.
+* The drift term is the TARGET policy's aim (every sleeve to its target). Under BAND_EDGE the
+  engine stops at the band edge on purpose, so its gap against this reference is not a defect:
+  compare gaps under ``TradeTo.TARGET`` only (constraints are checked under either).
+
+Objective gap of the engine's (rounded) trades ``f_eng`` against the reference optimum
+``f_ref``, with ``f_start`` = f of trading nothing (f_ref ≤ f_start, and f_ref ≤ f_eng since the
+engine's trades are feasible here; tiny negative gaps are solver tolerance or the engine
+raising slightly less than the cash to keep by lot rounding):
+
+* ``gap`` (the headline) = (f_eng − f_ref) / max(f_start − f_ref, EPS): the share of the
+  achievable improvement that the engine missed. It does not depend on the objective's scale,
+  and an engine that trades nothing scores 1 (100 %) however small the drift.
+* ``gap_vs_start`` = (f_eng − f_ref) / max(f_start, EPS): the same loss on the scale of the
+  starting objective (always ≤ ``gap``); reported alongside.
+
+Both are computed only for accounts that trade (triggered, not skipped, not held back).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+import cvxpy as cp
+import numpy as np
+import numpy.typing as npt
+
+from ballast.config.rebalance import RebalancePolicy
+from ballast.rebalance import Proposals, RebalanceInput, Skip, Trigger
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+EPS = 1e-12  # squared-weight units: the gap's denominator never goes below this
+
+
+@dataclass(frozen=True)
+class AccountProblem:
+    """One account's data, restricted to the instruments in play (``cols``)."""
+
+    account: int
+    cols: IntArray  # instrument indices: held (≠ 0) or in the model
+    quantity: FloatArray
+    unit_value: FloatArray
+    lot: FloatArray
+    sleeve: IntArray  # per col: its sleeve in the model, -1 outside
+    sellable: BoolArray  # held long and not do-not-sell
+    buyable: BoolArray  # in the model and not do-not-buy
+    target: FloatArray  # τ: effective sleeve target weights
+    total: float  # T
+    cash: float
+    keep: float  # cash to keep, as core.py defines it
+    rate: float
+    tax_per_unit: FloatArray
+
+    @property
+    def sleeves(self) -> int:
+        return len(self.target)
+
+
+@dataclass(frozen=True)
+class Solution:
+    """Reference trades as full-width arrays (units), and the objective values."""
+
+    buy: FloatArray
+    sell: FloatArray
+    objective: float
+    objective_start: float
+    seconds: float
+
+
+def account_problem(inp: RebalanceInput, account: int, policy: RebalancePolicy,
+                    tax_per_unit: FloatArray | None = None) -> AccountProblem:
+    """Extract the problem of ``account`` (which must follow a model and have valid prices)."""
+    k = int(inp.model_of[account])
+    if k < 0:
+        raise ValueError(f"account {account} has no model")
+    md = inp.models[k]
+    q, uv = inp.quantity[account], inp.unit_value[account]
+    in_model = md.member >= 0
+    cols = np.flatnonzero((q != 0) | in_model)
+    if not (uv[cols] > 0).all():
+        raise ValueError(f"account {account} lacks a price for an instrument in play")
+    value = q[cols] * uv[cols]
+    total = float(value.sum() + inp.cash[account])
+    sellable = (q[cols] > 0) & ~inp.no_sell[account, cols]
+    keep = (max(md.cash_target, md.cash_minimum) * total + float(inp.cash_needed[account]))
+    legacy = float(value[~(sellable | in_model[cols])].sum())
+    base = max(total - keep - legacy, 0.0)
+    tsum = float(md.target.sum())
+    target = md.target * (base / tsum / total if tsum > 0 else 0.0)
+    c = policy.costs
+    tax = np.zeros(len(inp.instruments)) if tax_per_unit is None else tax_per_unit
+    return AccountProblem(
+        account=account, cols=cols, quantity=q[cols].astype(np.float64),
+        unit_value=uv[cols].astype(np.float64), lot=inp.lot_size[cols].astype(np.float64),
+        sleeve=md.member[cols].astype(np.int64), sellable=sellable,
+        buyable=in_model[cols] & ~inp.no_buy[account, cols], target=target.astype(np.float64),
+        total=total, cash=float(inp.cash[account]), keep=keep,
+        rate=(c.half_spread_bps + c.impact_bps) / 1e4, tax_per_unit=tax[cols].astype(np.float64))
+
+
+def objective(p: AccountProblem, buy: FloatArray, sell: FloatArray) -> float:
+    """f for trades given per col of ``p`` (units), in plain numpy."""
+    after = (p.quantity + buy - sell) * p.unit_value / p.total
+    inside = p.sleeve >= 0
+    w = np.bincount(p.sleeve[inside], weights=after[inside], minlength=p.sleeves)
+    u = float(after[~inside].sum())
+    traded = float(((buy + sell) * p.unit_value).sum())
+    return float(((w - p.target) ** 2).sum() + u * u + p.rate * traded / p.total
+                 + (p.tax_per_unit * sell).sum() / p.total)
+
+
+def solve(p: AccountProblem) -> tuple[FloatArray, FloatArray, float]:
+    """Minimize f with cvxpy + Clarabel; returns (buy, sell) per col in units, and seconds.
+
+    Variables are trade values as weights of T (x = b·uv/T, y = s·uv/T) so the problem is well
+    scaled whatever the account's size; quantities are recovered exactly from them.
+    """
+    start = time.perf_counter()
+    n = len(p.cols)
+    bi, si = np.flatnonzero(p.buyable), np.flatnonzero(p.sellable)
+    held_w = p.quantity * p.unit_value / p.total
+    inside = p.sleeve >= 0
+    w0 = np.bincount(p.sleeve[inside], weights=held_w[inside], minlength=p.sleeves)
+    u0 = float(held_w[~inside].sum())
+    a_buy = np.zeros((p.sleeves, bi.size))
+    a_buy[p.sleeve[bi], np.arange(bi.size)] = 1.0
+    a_sell = np.zeros((p.sleeves, si.size))
+    si_in = p.sleeve[si] >= 0
+    a_sell[p.sleeve[si][si_in], np.flatnonzero(si_in)] = 1.0
+    out_sell = (~si_in).astype(np.float64)
+    tax_w = p.tax_per_unit[si] / p.unit_value[si] if si.size else np.zeros(0)
+
+    x = cp.Variable(bi.size, nonneg=True)
+    y = cp.Variable(si.size, nonneg=True)
+    w = w0 + (a_buy @ x if bi.size else 0) - (a_sell @ y if si.size else 0)
+    u = u0 - (out_sell @ y if si.size else 0)
+    drift = cp.sum_squares(w - p.target) + cp.square(u)
+    cost = p.rate * (cp.sum(x) + cp.sum(y)) if bi.size + si.size else 0
+    tax = tax_w @ y if si.size else 0
+    raisable = p.cash + (1 - p.rate) * float(held_w[si].sum()) * p.total
+    keep = min(p.keep, raisable) / p.total
+    cash_after = p.cash / p.total + (1 - p.rate) * cp.sum(y) - (1 + p.rate) * cp.sum(x)
+    cons = [cash_after >= keep - 1e-12]
+    if si.size:
+        cons.append(y <= held_w[si])
+    prob = cp.Problem(cp.Minimize(drift + cost + tax), cons)
+    prob.solve(solver=cp.CLARABEL, tol_gap_abs=1e-10, tol_gap_rel=1e-10, tol_feas=1e-10)
+    if prob.status not in (cp.OPTIMAL, cp.OPTIMAL_INACCURATE):
+        raise RuntimeError(f"account {p.account}: reference status {prob.status}")
+    buy, sell = np.zeros(n), np.zeros(n)
+    if bi.size:
+        buy[bi] = np.maximum(np.asarray(x.value), 0.0) * p.total / p.unit_value[bi]
+    if si.size:
+        sell[si] = np.clip(np.asarray(y.value), 0.0, held_w[si]) * p.total / p.unit_value[si]
+    return buy, sell, time.perf_counter() - start
+
+
+def widen(p: AccountProblem, per_col: FloatArray, m: int) -> FloatArray:
+    out = np.zeros(m)
+    out[p.cols] = per_col
+    return out
+
+
+def reference(inp: RebalanceInput, account: int, policy: RebalancePolicy,
+              tax_per_unit: FloatArray | None = None) -> Solution:
+    """Solve the account's problem; quantities over all instruments of ``inp``."""
+    p = account_problem(inp, account, policy, tax_per_unit)
+    buy, sell, seconds = solve(p)
+    zero = np.zeros(len(p.cols))
+    m = len(inp.instruments)
+    return Solution(buy=widen(p, buy, m), sell=widen(p, sell, m),
+                    objective=objective(p, buy, sell), objective_start=objective(p, zero, zero),
+                    seconds=seconds)
+
+
+def engine_trades(proposals: Proposals, account: int, m: int) -> tuple[FloatArray, FloatArray]:
+    """The engine's (buy, sell) units of ``account`` over all ``m`` instruments."""
+    buy, sell = np.zeros(m), np.zeros(m)
+    for i in proposals.trades_of(account):
+        side = buy if proposals.side[i] > 0 else sell
+        side[proposals.trade_instrument[i]] += proposals.quantity[i]
+    return buy, sell
+
+
+def engine_objective(inp: RebalanceInput, proposals: Proposals, account: int,
+                     policy: RebalancePolicy, tax_per_unit: FloatArray | None = None) -> float:
+    """The SAME f for the engine's trades of ``account``."""
+    p = account_problem(inp, account, policy, tax_per_unit)
+    buy, sell = engine_trades(proposals, account, len(inp.instruments))
+    return objective(p, buy[p.cols], sell[p.cols])
+
+
+@dataclass(frozen=True)
+class Gap:
+    engine: float
+    reference: float
+    start: float
+    gap: float  # share of the achievable improvement missed
+    gap_vs_start: float  # the same loss over f_start
+    reference_seconds: float
+
+
+def objective_gap(inp: RebalanceInput, proposals: Proposals, account: int,
+                  policy: RebalancePolicy, tax_per_unit: FloatArray | None = None) -> Gap:
+    """Engine against reference for one trading account (see the module docstring)."""
+    sol = reference(inp, account, policy, tax_per_unit)
+    f_eng = engine_objective(inp, proposals, account, policy, tax_per_unit)
+    loss = f_eng - sol.objective
+    return Gap(engine=f_eng, reference=sol.objective, start=sol.objective_start,
+               gap=loss / max(sol.objective_start - sol.objective, EPS),
+               gap_vs_start=loss / max(sol.objective_start, EPS),
+               reference_seconds=sol.seconds)
+
+
+def trades_account(inp: RebalanceInput, proposals: Proposals, account: int) -> bool:
+    """The engine sized trades for it: triggered, not skipped, not held back (cooldown)."""
+    if proposals.skip[account] != Skip.NONE or not proposals.triggered[account]:
+        return False
+    return not (bool(inp.hold[account])
+                and not proposals.triggers[account] & Trigger.CASH_NEEDED)
+
+
+def check_constraints(inp: RebalanceInput, proposals: Proposals, account: int,
+                      policy: RebalancePolicy) -> list[str]:
+    """The hard constraints the engine's trades of ``account`` violate (empty: none).
+
+    * ``short``: a sale of more than is held long. ``lot``: a quantity that is not a whole
+      multiple of the lot size, unless it sells the whole position. ``no_buy``/``no_sell``/
+      ``buy_outside_model``: restrictions. ``trades_not_due``: trades for an account skipped,
+      not triggered or held back.
+    * ``cash_accounting``: the reported cash after ≠ cash + sales − buys − estimated costs.
+    * ``cash_reserve``: with any buy, cash after < cash to keep (max(cash target, minimum) × T
+      + requested); in any case, cash after < the hard reserve (cash minimum × T + requested)
+      by more than one lot of the dearest sellable holding while something sellable is left —
+      a withdrawal or the minimum cash that was not raised although it could have been.
+    * ``band:<sleeve>``: untriggered — a sleeve outside its band (a missed trigger); trading — a
+      sleeve after trading outside its band (scaled like the targets, see the module docstring)
+      by more than the rounding slack (Σ over its instruments of one lot plus the smallest
+      trade the policy keeps), unless explained: underweight with nothing buyable or buys cut
+      by the cash budget; overweight with nothing sellable left.
+    """
+    bad: list[str] = []
+    m = len(inp.instruments)
+    tol = 1e-9
+    q, uv, lot = inp.quantity[account], inp.unit_value[account], inp.lot_size
+    buy, sell = engine_trades(proposals, account, m)
+    bought, sold = np.flatnonzero(buy > 0), np.flatnonzero(sell > 0)
+    trading = trades_account(inp, proposals, account)
+    if not trading:
+        if bought.size or sold.size:
+            bad.append("trades_not_due")
+        if (proposals.skip[account] == Skip.NONE and not proposals.triggered[account]):
+            bad += _untriggered_bands(inp, account)
+        return bad
+    k = int(inp.model_of[account])
+    md = inp.models[k]
+    if (sell[sold] > np.maximum(q[sold], 0.0) * (1 + tol) + tol).any():
+        bad.append("short")
+    whole = np.isclose(sell[sold], q[sold], rtol=1e-12, atol=0)
+    ratio = np.r_[buy[bought] / lot[bought], sell[sold] / lot[sold]]
+    off = np.abs(ratio - np.round(ratio)) > 1e-6 * np.maximum(1.0, np.abs(ratio))
+    off[bought.size:] &= ~whole
+    if off.any():
+        bad.append("lot")
+    if inp.no_buy[account, bought].any():
+        bad.append("no_buy")
+    if inp.no_sell[account, sold].any():
+        bad.append("no_sell")
+    if (md.member[bought] < 0).any():
+        bad.append("buy_outside_model")
+
+    c = policy.costs
+    rate = (c.half_spread_bps + c.impact_bps) / 1e4
+    total = float(proposals.total_value[account])
+    cost = ((c.commission + rate * buy[bought] * uv[bought]).sum()
+            + (c.commission + rate * sell[sold] * uv[sold]).sum())
+    cash = float(inp.cash[account])
+    cash_after = cash + float((sell[sold] * uv[sold]).sum() - (buy[bought] * uv[bought]).sum()
+                              - cost)
+    if not math.isclose(cash_after, float(proposals.cash_after[account]),
+                        rel_tol=1e-9, abs_tol=1e-6):
+        bad.append("cash_accounting")
+    keep = float(proposals.cash_keep[account])
+    q_after = q - sell + buy
+    sellable_left = (q_after > 0) & ~inp.no_sell[account] & (q_after * np.nan_to_num(uv) > 0)
+    md_min = inp.models[k].cash_minimum
+    reserve = md_min * total + float(inp.cash_needed[account])
+    was = np.flatnonzero((q > 0) & ~inp.no_sell[account])  # sellable before trading
+    one_lot = float((lot[was] * uv[was]).max(initial=0.0))
+    if bought.size and cash_after < keep - 1e-9 * total:
+        bad.append("cash_reserve")  # buys never eat into the cash to keep
+    elif cash_after < reserve - one_lot - 1e-9 * total and sellable_left.any():
+        bad.append("cash_reserve")  # the minimum cash plus the requests were not raised
+    bad += _trading_bands(inp, proposals, account, policy, buy, sell, cash_after, keep, rate)
+    return bad
+
+
+def _min_trade(policy: RebalancePolicy, rate: float, uv: FloatArray) -> FloatArray:
+    """Per instrument: the smallest trade value the engine keeps (minimums and the cost rule)."""
+    c = policy.costs
+    benefit = policy.drift_benefit_bps / 1e4
+    cost_floor = c.commission / (benefit - rate) if benefit > rate else math.inf
+    if c.commission == 0 and benefit >= rate:
+        cost_floor = 0.0
+    return np.maximum.reduce([np.full(uv.shape, policy.min_trade_value),
+                              policy.min_trade_quantity * np.nan_to_num(uv),
+                              np.full(uv.shape, cost_floor)])
+
+
+def _untriggered_bands(inp: RebalanceInput, account: int) -> list[str]:
+    k = int(inp.model_of[account])
+    md = inp.models[k]
+    q, uv = inp.quantity[account], inp.unit_value[account]
+    value = np.where(q != 0, q * uv, 0.0)
+    total = float(value.sum() + inp.cash[account])
+    inside = md.member >= 0
+    w = np.bincount(md.member[inside], weights=value[inside], minlength=len(md.target)) / total
+    out = np.abs(w - md.target) > md.tolerance + 1e-12
+    return [f"band:{md.sleeve_names[s]}" for s in np.flatnonzero(out)]
+
+
+def _trading_bands(inp: RebalanceInput, proposals: Proposals, account: int,
+                   policy: RebalancePolicy, buy: FloatArray, sell: FloatArray,
+                   cash_after: float, keep: float, rate: float) -> list[str]:
+    md = inp.models[int(inp.model_of[account])]
+    p = account_problem(inp, account, policy)
+    cols = p.cols
+    q_after = p.quantity + buy[cols] - sell[cols]
+    value_after = q_after * p.unit_value
+    total_after = float(value_after.sum() + cash_after)
+    inside = p.sleeve >= 0
+    w = np.bincount(p.sleeve[inside], weights=value_after[inside],
+                    minlength=p.sleeves) / total_after
+    tsum = float(md.target.sum())
+    rho = float(p.target.sum() / tsum) if tsum > 0 else 0.0  # τ = target × rho
+    lo = np.maximum(md.target - md.tolerance, 0.0) * rho
+    hi = (md.target + md.tolerance) * rho
+    per_col = p.lot * p.unit_value + _min_trade(policy, rate, p.unit_value)
+    slack = np.bincount(p.sleeve[inside], weights=per_col[inside], minlength=p.sleeves)
+    slack = slack / total_after + 1e-9
+    buyable = np.bincount(p.sleeve[inside], weights=p.buyable[inside].astype(float),
+                          minlength=p.sleeves) > 0
+    left = p.sellable & (q_after > 0)
+    sell_left = np.bincount(p.sleeve[inside], weights=(left * value_after)[inside],
+                            minlength=p.sleeves) / total_after
+    max_lot = np.zeros(p.sleeves)
+    np.maximum.at(max_lot, p.sleeve[inside], (p.lot * p.unit_value)[inside])
+    cash_cut = cash_after - keep <= float(max_lot.sum()) * (1 + rate) + (
+        policy.costs.commission * p.sleeves) + 1e-6 * p.total
+    bad: list[str] = []
+    for s in range(p.sleeves):
+        under = w[s] < lo[s] - slack[s] and buyable[s] and not cash_cut
+        over = w[s] > hi[s] + slack[s] and sell_left[s] > slack[s]
+        if under or over:
+            bad.append(f"band:{md.sleeve_names[s]}")
+    return bad
