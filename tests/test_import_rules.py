@@ -23,7 +23,7 @@ ALLOWED: dict[str, set[str]] = {
     "reporting": {"domain", "analytics"},
     "audit": {"domain"},
     "store": {"domain", "config", "audit"},
-    "sample": {"domain"},
+    "sample": {"domain", "config"},
     "engine": {
         "domain", "config", "data", "ledger", "analytics", "construct", "rebalance",
         "compliance", "execution", "reporting", "audit", "store", "sample",
