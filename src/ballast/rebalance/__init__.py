@@ -4,8 +4,11 @@ from ballast.rebalance.core import propose
 from ballast.rebalance.inputs import BoolArray, ModelTargets, RebalanceInput
 from ballast.rebalance.proposals import Proposals, Skip, TradeReason, TradeRow, Trigger
 from ballast.rebalance.rationale import rationale
+from ballast.rebalance.tax import tax_pass
+from ballast.rebalance.tax_types import Change, TaxChange, TaxedProposals, TaxInput
 
 __all__ = [
-    "BoolArray", "ModelTargets", "Proposals", "RebalanceInput", "Skip", "TradeReason", "TradeRow",
-    "Trigger", "propose", "rationale",
+    "BoolArray", "Change", "ModelTargets", "Proposals", "RebalanceInput", "Skip", "TaxChange",
+    "TaxInput", "TaxedProposals", "TradeReason", "TradeRow", "Trigger", "propose", "rationale",
+    "tax_pass",
 ]

@@ -6,6 +6,9 @@ import numpy as np
 
 from ballast.rebalance.inputs import RebalanceInput
 from ballast.rebalance.proposals import Proposals, TradeReason, Trigger
+from ballast.rebalance.tax_types import TaxedProposals
+
+_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 
 
 def _pct(x: float) -> str:
@@ -32,9 +35,47 @@ def _why(proposals: Proposals, account: int) -> str:
     return "cash is out of range"
 
 
-def rationale(proposals: Proposals, inp: RebalanceInput, trade_index: int) -> str:
+def _money(x: float) -> str:
+    return f"{'−' if x < 0 else '+'}${abs(x):,.0f}"
+
+
+def _lots(taxed: TaxedProposals, i: int) -> str:
+    """"lots: two losses −$420, one long-term gain +$95" for sell ``i``."""
+    lo, hi = int(taxed.lot_start[i]), int(taxed.lot_start[i + 1])
+    gain, long = taxed.lot_gain[lo:hi], taxed.lot_long[lo:hi]
+    parts = []
+    for mask, one, many in ((gain < 0, "loss", "losses"),
+                            ((gain >= 0) & long, "long-term gain", "long-term gains"),
+                            ((gain >= 0) & ~long, "short-term gain", "short-term gains")):
+        k = int(mask.sum())
+        if k:
+            word = _WORDS[k] if k < len(_WORDS) else str(k)
+            parts.append(f"{word} {one if k == 1 else many} {_money(float(gain[mask].sum()))}")
+    text = "; lots: " + ", ".join(parts) if parts else ""
+    a = int(taxed.proposals.trade_account[i])
+    return text + ("" if taxed.taxable[a] else " (account not taxable: no tax)")
+
+
+def rationale(proposals: Proposals, inp: RebalanceInput, trade_index: int,
+              taxed: TaxedProposals | None = None) -> str:
     """Why trade ``trade_index`` is proposed, e.g. "Sell 12 SPY: us_large_cap 36.1% vs target
-    30% ±5%", "Buy 40 JNJ: deploy cash 8.2% vs target 2%", "Sell 10 XOM: not in the model"."""
+    30% ±5%", "Buy 40 JNJ: deploy cash 8.2% vs target 2%", "Sell 10 XOM: not in the model".
+
+    With ``taxed`` (whose ``proposals`` must be the ``proposals`` given), a sell also names its
+    lots ("; lots: two losses −$420, one long-term gain +$95") and a buy switched by the tax
+    pass its first choice ("; IVV instead of VTI (wash-sale window: VTI sold at a loss on
+    2021-03-02)").
+    """
+    text = _rationale(proposals, inp, trade_index, taxed)
+    if taxed is not None and proposals.side[trade_index] < 0:
+        text += _lots(taxed, trade_index)
+        note = taxed.wash_note[trade_index]
+        text += f"; {note}" if note else ""
+    return text
+
+
+def _rationale(proposals: Proposals, inp: RebalanceInput, trade_index: int,
+               taxed: TaxedProposals | None) -> str:
     t = proposals.row(trade_index)
     a = t.account
     model = inp.models[int(inp.model_of[a])]
@@ -55,7 +96,11 @@ def rationale(proposals: Proposals, inp: RebalanceInput, trade_index: int) -> st
                 f"vs target {_pct(float(model.target[s]))} ±{_pct(float(model.tolerance[s]))}")
         if t.reason is TradeReason.TO_TARGET:
             text += f", to target while rebalancing ({_why(proposals, a)})"
-    if t.side > 0 and model.preference[t.instrument] > 0:
+    first_choice = -1 if taxed is None else int(taxed.switched_from[trade_index])
+    if first_choice >= 0:
+        text += (f"; {inp.instruments[t.instrument]} instead of {inp.instruments[first_choice]}"
+                 f" (wash-sale window: {taxed.wash_note[trade_index] if taxed else ''})")
+    elif t.side > 0 and model.preference[t.instrument] > 0:
         first = np.flatnonzero((model.member == t.sleeve) & (model.preference == 0))
         if first.size:
             text += f"; instead of {inp.instruments[int(first[0])]} (do not buy)"

@@ -1,0 +1,149 @@
+"""The tax pass's last steps: buys refit to the cash left after shrunk sells, then the final
+columns, with cash, weights and drift after recomputed for every account that changed."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from ballast.config.rebalance import RebalancePolicy
+from ballast.ledger.snapshot import FloatArray, IntArray
+from ballast.rebalance.inputs import RebalanceInput
+from ballast.rebalance.proposals import Proposals
+from ballast.rebalance.tax_sells import EPS, Buy, Relief, Sell, floor_lot, tradable
+from ballast.rebalance.tax_types import Change, TaxChange, TaxedProposals, TaxInput
+
+
+def fit_cash(p: Proposals, sells: list[Sell], buys: list[Buy], lot: list[float],
+             policy: RebalancePolicy) -> None:
+    """Where sells shrank, scale the account's buys by one factor (floored to whole lots) so
+    that cash + sales − costs − buys stays at or above the cash the core keeps."""
+    shrunk = {s.a for s in sells if s.q < s.q0 - EPS}
+    if not shrunk:
+        return
+    c = policy.costs
+    rate = (c.half_spread_bps + c.impact_bps) / 1e4
+    raised: dict[int, float] = {}
+    for s in sells:
+        if s.a in shrunk and s.q > 0:
+            raised[s.a] = raised.get(s.a, 0.0) + s.q * s.uv * (1 - rate) - c.commission
+    by_account: dict[int, list[Buy]] = {}
+    for b in buys:
+        if b.a in shrunk and b.q > 0:
+            by_account.setdefault(b.a, []).append(b)
+    for a, group in by_account.items():
+        budget = float(p.cash_before[a]) + raised.get(a, 0.0) - float(p.cash_keep[a])
+        gross = sum(b.q * b.uv for b in group) * (1 + rate)
+        fees = c.commission * len(group)
+        if gross + fees <= budget + 1e-6:
+            continue
+        f = max(budget - fees, 0.0) / gross
+        for b in group:
+            q = floor_lot(b.q * f, lot[b.j])
+            text = "cash: the sells funding it were reduced by the tax pass"
+            b.why = f"{b.why}; {text}" if b.why else text
+            b.q = q if tradable(q, b.uv, policy) else 0.0
+
+
+def _changes(sells: list[Sell], buys: list[Buy]) -> tuple[TaxChange, ...]:
+    out: list[tuple[int, TaxChange]] = []
+    for s in sells:
+        if s.q < s.q0 - EPS:
+            kind = Change.DROPPED if s.q <= 0 else Change.REDUCED
+            out.append((s.t, TaxChange(s.a, s.j, -1, s.q0, kind, s.j, s.q, s.why)))
+    for b in buys:
+        if b.q <= 0:
+            kind = Change.DROPPED
+        elif b.j != b.j0:
+            kind = Change.SWITCHED
+        elif b.q < b.q0 - EPS:
+            kind = Change.REDUCED
+        else:
+            continue
+        out.append((b.t, TaxChange(b.a, b.j0, 1, b.q0, kind, b.j, b.q, b.why)))
+    out.sort(key=lambda x: x[0])
+    return tuple(c for _, c in out)
+
+
+def _after(p: Proposals, inp: RebalanceInput, changed: IntArray, acct: IntArray,
+           inst: IntArray, delta: FloatArray, cash_after: FloatArray) -> tuple[FloatArray,
+                                                                               FloatArray]:
+    """Weights and drift after, recomputed for the ``changed`` accounts only."""
+    w_after, d_after = p.weight_after.copy(), p.drift_after.copy()
+    if changed.size == 0:
+        return w_after, d_after
+    pos = np.full(len(inp.accounts), -1, dtype=np.int64)
+    pos[changed] = np.arange(changed.size)
+    sel = pos[acct] >= 0
+    q = inp.quantity[changed].copy()
+    np.add.at(q, (pos[acct[sel]], inst[sel]), delta[sel])
+    uv = inp.unit_value[changed]
+    value = np.where(uv > 0, q * uv, 0.0)
+    total = value.sum(axis=1) + cash_after[changed]
+    for k, model in enumerate(inp.models):
+        r = np.flatnonzero(inp.model_of[changed] == k)
+        if r.size == 0:
+            continue
+        s = len(model.sleeve_names)
+        cols = np.flatnonzero(model.member >= 0)
+        onehot = np.zeros((len(inp.instruments), s))
+        onehot[cols, model.member[cols]] = 1.0
+        w = (value[r] @ onehot) / total[r, None]
+        w_after[changed[r], :s] = w
+        d_after[changed[r]] = (np.abs(w - model.target).sum(axis=1)
+                               + value[r][:, model.member < 0].sum(axis=1) / total[r])
+    return w_after, d_after
+
+
+def assemble(p: Proposals, inp: RebalanceInput, tax: TaxInput, sells: list[Sell],
+             buys: list[Buy]) -> TaxedProposals:
+    """The final columns, sorted by (account, side, instrument) like the core's."""
+    rows: list[tuple[int, int, int, int, float, float, list[Relief], str, int]] = [
+        (s.a, -1, s.j, s.t, s.q, s.uv, s.relief, s.note, -1) for s in sells if s.q > 0]
+    rows += [(b.a, 1, b.j, b.t, b.q, b.uv, [], b.note, b.j0 if b.j != b.j0 else -1)
+             for b in buys if b.q > 0]
+    rows.sort(key=lambda r: (r[0], r[1], r[2]))
+    n = len(inp.accounts)
+    acct = np.array([r[0] for r in rows], dtype=np.int64)
+    side = np.array([r[1] for r in rows], dtype=np.int64)
+    inst = np.array([r[2] for r in rows], dtype=np.int64)
+    t = np.array([r[3] for r in rows], dtype=np.int64)
+    qty = np.array([r[4] for r in rows], dtype=np.float64)
+    uv = np.array([r[5] for r in rows], dtype=np.float64)
+    value = qty * uv
+    c = p.policy.costs
+    cost = c.commission + (c.half_spread_bps + c.impact_bps) / 1e4 * value
+    counts = np.array([len(r[6]) for r in rows], dtype=np.int64)
+    flat = [x for r in rows for x in r[6]]
+    lot_gain = np.array([x[2] for x in flat], dtype=np.float64)
+    lot_long = np.array([x[3] for x in flat], dtype=bool)
+    owner = np.repeat(np.arange(len(rows)), counts)
+    taxed = tax.taxable[acct[owner]] if flat else np.zeros(0, dtype=bool)
+    st = np.bincount(owner, np.where(taxed & ~lot_long, lot_gain, 0.0),
+                     minlength=len(rows)).astype(np.float64)
+    lt = np.bincount(owner, np.where(taxed & lot_long, lot_gain, 0.0),
+                     minlength=len(rows)).astype(np.float64)
+
+    changes = _changes(sells, buys)
+    changed = np.unique(np.array([ch.account for ch in changes], dtype=np.int64))
+    delta = side * qty
+    recomputed = (p.cash_before - np.bincount(acct, delta * uv, minlength=n)
+                  - np.bincount(acct, cost, minlength=n))
+    is_changed = np.zeros(n, dtype=bool)
+    is_changed[changed] = True
+    cash_after = np.where(is_changed, recomputed, p.cash_after)
+    w_after, d_after = _after(p, inp, changed, acct, inst, delta, cash_after)
+    final = replace(
+        p, trade_account=acct, trade_instrument=inst, side=side, quantity=qty, unit_value=uv,
+        value=value, cost=cost, sleeve=p.sleeve[t], reason=p.reason[t], cash_after=cash_after,
+        weight_after=w_after, drift_after=d_after)
+    return TaxedProposals(
+        proposals=final, taxable=tax.taxable, lot_start=np.r_[0, np.cumsum(counts)].astype(
+            np.int64), lot_id=tuple(x[0] for x in flat),
+        lot_quantity=np.array([x[1] for x in flat], dtype=np.float64), lot_gain=lot_gain,
+        lot_long=lot_long, st_gain=st, lt_gain=lt,
+        switched_from=np.array([r[8] for r in rows], dtype=np.int64),
+        wash_note=tuple(r[7] for r in rows),
+        realized_st=np.bincount(acct, st, minlength=n).astype(np.float64),
+        realized_lt=np.bincount(acct, lt, minlength=n).astype(np.float64), changes=changes)
