@@ -138,3 +138,24 @@ def test_a_model_change_forces_its_accounts(book: Store, tmp_path: Path) -> None
     result = rebalance.rebalance(book, dry_run=True)
     h2 = next(a for a in result.accounts if a.account_id == "H2-TAX")
     assert "model balanced changed" in h2.reasons
+
+
+def test_sells_name_their_lots_and_buys_avoid_a_wash_sale(book: Store, tmp_path: Path) -> None:
+    # H1-TAX sold VTI at a loss 16 days before the run: buying VTI back would wash the loss.
+    harvest = ("id,account_id,date,kind,symbol,quantity,price,amount\n"
+               "W1,H1-TAX,2020-12-02,buy,VTI,10,200.00,\n"
+               "W2,H1-TAX,2020-12-20,sell,VTI,10,190.00,\n")
+    import_file(book, ImportKind.TRANSACTIONS, write(tmp_path, "w.csv", harvest), today=TODAY)
+    result = rebalance.rebalance(book, dry_run=True)
+    mine = [t for t in result.trades if t.account_id == "H1-TAX"]
+    assert not [t for t in mine if t.side == "buy" and t.instrument_id == "VTI"]
+    switched = [t for t in mine if t.side == "buy" and t.instrument_id == "AAPL"]
+    assert switched and "VTI" in switched[0].rationale and "wash" in switched[0].rationale
+    for t in mine:
+        if t.side == "sell":
+            parts = [p.split(":") for p in t.lots.split(";")]
+            assert sum(Decimal(q) for _, q in parts) == t.quantity
+        else:
+            assert t.lots == "" and t.est_short_term_gain == t.est_long_term_gain == 0
+    h1 = next(a for a in result.accounts if a.account_id == "H1-TAX")
+    assert h1.est_short_term_gain == sum(t.est_short_term_gain for t in mine)

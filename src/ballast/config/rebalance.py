@@ -54,6 +54,12 @@ class RebalancePolicy(BaseModel):
     cooldown_days: int = Field(
         0, ge=0, description="an account that traded less than this many days ago is left "
         "alone (0: no cooldown)")
+    short_term_hard_band: float | None = Field(
+        None, gt=0, description="taxable accounts sell short-term gain lots only when the "
+        "sleeve drifts beyond this (default: twice the sleeve's tolerance)")
+    annual_gain_budget: float | None = Field(
+        None, ge=0, description="realized gain a taxable account may take per calendar year, "
+        "in its currency (none: no budget)")
     rebalance_on_model_change: bool = Field(
         True, description="rebalance an account when its model's version changed since its "
         "last proposal")

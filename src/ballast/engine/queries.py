@@ -9,11 +9,12 @@ from decimal import Decimal
 
 import numpy as np
 
-from ballast.domain import Account, AccountId, UnknownReference
+from ballast.domain import Account, AccountId, TaxLot, UnknownReference
 from ballast.engine.book_loader import ordered_events, replay
 from ballast.engine.booking import scope_accounts
 from ballast.engine.market import load_market, stale_instruments
 from ballast.engine.rows import AccountRow, BookSummary, GainRow, LotRow, PositionRow
+from ballast.ledger import Book
 from ballast.ledger.snapshot import (
     PositionTable,
     Snapshot,
@@ -23,13 +24,35 @@ from ballast.ledger.snapshot import (
 from ballast.store import Store, UnitOfWork
 
 
-def _state_as_of(tx: UnitOfWork, accounts: Sequence[Account], as_of: date
-                 ) -> tuple[PositionTable, dict[tuple[AccountId, str], Decimal]]:
-    """Replay the history up to ``as_of`` (whole households, for wash sales) and read it off."""
+def _book_as_of(tx: UnitOfWork, accounts: Sequence[Account], as_of: date) -> Book:
+    """Replay the history up to ``as_of`` of ``accounts`` and of every account booked with them
+    (households, transfers)."""
     scope = scope_accounts(tx, [a.id for a in accounts])
     ids = [a.id for a in scope]
     events = ordered_events(tx.transactions(ids, until=as_of), tx.corporate_actions(), as_of)
-    book = replay(tx.instruments(), scope, events)
+    return replay(tx.instruments(), scope, events)
+
+
+def _is_current(tx: UnitOfWork, as_of: date) -> bool:
+    """True when nothing is booked after ``as_of``: the materialized state is the book then."""
+    last_event = max((d for d in (tx.last_transaction_date(),
+                                  *(ca.ex_date for ca in tx.corporate_actions()))
+                      if d is not None), default=None)
+    return last_event is None or as_of >= last_event
+
+
+def lots_as_of(tx: UnitOfWork, accounts: Sequence[Account], as_of: date) -> list[TaxLot]:
+    """The open lots of ``accounts`` on ``as_of``."""
+    if _is_current(tx, as_of):
+        return tx.lots([a.id for a in accounts])
+    book = _book_as_of(tx, accounts, as_of)
+    return [lot for a in accounts for lot in book.lots(a.id)]
+
+
+def _state_as_of(tx: UnitOfWork, accounts: Sequence[Account], as_of: date
+                 ) -> tuple[PositionTable, dict[tuple[AccountId, str], Decimal]]:
+    """Replay the history up to ``as_of`` and read positions and cash off it."""
+    book = _book_as_of(tx, accounts, as_of)
     positions = positions_from_lots(lot for a in accounts for lot in book.lots(a.id))
     cash = {(a.id, ccy): amount for a in accounts for ccy, amount in book.cash(a.id).items()}
     return positions, cash
@@ -67,10 +90,7 @@ def snapshot(store: Store, as_of: date | None = None, account: str | None = None
         as_of = as_of or tx.last_price_date() or date.today()
         accounts = _select(tx, account)
         ids = [a.id for a in accounts] if account else None
-        last_event = max((d for d in (tx.last_transaction_date(),
-                                      *(ca.ex_date for ca in tx.corporate_actions()))
-                          if d is not None), default=None)
-        if last_event is None or as_of >= last_event:
+        if _is_current(tx, as_of):
             positions, cash = _positions_now(tx, ids, exact), tx.cash(ids)
         else:
             positions, cash = _state_as_of(tx, accounts, as_of)

@@ -25,11 +25,19 @@ from ballast.config.models import (
     resolve_all,
 )
 from ballast.data import trading_calendar
-from ballast.domain import ConfigError, Instrument, InstrumentId
+from ballast.domain import AccountId, ConfigError, Instrument, InstrumentId
 from ballast.engine.market import load_market, stale_instruments
-from ballast.engine.queries import snapshot
+from ballast.engine.queries import lots_as_of, snapshot
 from ballast.engine.rebalance_input import build_input
-from ballast.rebalance import Proposals, RebalanceInput, Trigger, propose, rationale
+from ballast.engine.tax_input import build_tax_input
+from ballast.rebalance import (
+    RebalanceInput,
+    TaxedProposals,
+    Trigger,
+    propose,
+    rationale,
+    tax_pass,
+)
 from ballast.store import AccountProposal, ProposedTrade, Store, UnitOfWork
 
 _TRIGGER_WORDS = {
@@ -113,9 +121,13 @@ def rebalance(store: Store, *, as_of: date | None = None, account: str | None = 
         inp = build_input(snap, list(accounts.values()), instruments, models, market,
                           frozenset(stale))
         inp, notes = _schedule(inp, policy, tx.last_proposals(), snap.as_of)
-        props = propose(inp, policy)
-        proposals = _account_proposals(props, inp, notes)
-        trades = _trades(props, inp, instruments)
+        lots = lots_as_of(tx, [accounts[AccountId(a)] for a in inp.accounts], snap.as_of)
+        tax = build_tax_input(tx, inp, accounts, instruments, lots, market, snap.as_of,
+                              policy.annual_gain_budget)
+        taxed = tax_pass(propose(inp, policy), inp, tax,
+                         short_term_hard_band=policy.short_term_hard_band)
+        proposals = _account_proposals(taxed, inp, notes)
+        trades = _trades(taxed, inp, instruments)
         version = policy_version(policy)
         run_id = None if dry_run else tx.add_rebalance_run(snap.as_of, snap.id, version,
                                                            proposals, trades)
@@ -164,8 +176,9 @@ def _dec(value: float, places: str) -> Decimal:
     return Decimal(repr(float(value))).quantize(Decimal(places))
 
 
-def _account_proposals(props: Proposals, inp: RebalanceInput,
+def _account_proposals(taxed: TaxedProposals, inp: RebalanceInput,
                        notes: dict[int, str]) -> list[AccountProposal]:
+    props = taxed.proposals
     out = []
     for a, account_id in enumerate(inp.accounts):
         k = int(inp.model_of[a])
@@ -177,6 +190,9 @@ def _account_proposals(props: Proposals, inp: RebalanceInput,
             status = "trade"
             reasons = ", ".join(notes.get(a, "scheduled") if t is Trigger.FORCED else w
                                 for t, w in _TRIGGER_WORDS.items() if t in props.trigger_of(a))
+            changed = taxed.changes_of(a)
+            if changed:
+                reasons += "; tax: " + "; ".join(c.reason for c in changed)
         else:
             status = "no_action"
             if inp.hold[a] and a in notes:
@@ -190,16 +206,22 @@ def _account_proposals(props: Proposals, inp: RebalanceInput,
             model.version if model else "", reasons,
             _dec(props.total_value[a], "0.01"), _dec(props.cash_before[a], "0.01"),
             _dec(props.cash_after[a], "0.01"), _dec(_nan0(props.drift_before[a]), "0.000001"),
-            _dec(_nan0(props.drift_after[a]), "0.000001")))
+            _dec(_nan0(props.drift_after[a]), "0.000001"),
+            _dec(taxed.realized_st[a], "0.01"), _dec(taxed.realized_lt[a], "0.01")))
     return out
+
+
+def _qty(x: float) -> str:
+    return f"{x:.8f}".rstrip("0").rstrip(".")
 
 
 def _nan0(x: float) -> float:
     return 0.0 if x != x else float(x)
 
 
-def _trades(props: Proposals, inp: RebalanceInput,
+def _trades(taxed: TaxedProposals, inp: RebalanceInput,
             instruments: dict[InstrumentId, Instrument]) -> list[ProposedTrade]:
+    props = taxed.proposals
     out = []
     for i in range(props.n_trades):
         t = props.row(i)
@@ -211,7 +233,9 @@ def _trades(props: Proposals, inp: RebalanceInput,
             Decimal(repr(t.quantity)).quantize(lot),
             _dec(t.unit_value, "0.0001"), _dec(t.value, "0.01"), _dec(t.cost, "0.01"),
             model.sleeve_names[t.sleeve] if t.sleeve >= 0 else "(not in model)",
-            rationale(props, inp, i)))
+            ";".join(f"{lot}:{_qty(q)}" for lot, q in taxed.lots_of(i)),
+            _dec(taxed.st_gain[i], "0.01"), _dec(taxed.lt_gain[i], "0.01"),
+            rationale(props, inp, i, taxed)))
     return out
 
 
@@ -221,7 +245,8 @@ def write_proposals(result: RebalanceResult, out_dir: Path) -> tuple[Path, Path]
     stem = f"rebalance-{result.as_of}" + (f"-run{result.run_id}" if result.run_id else "-dry-run")
     csv_path, json_path = out_dir / f"{stem}.csv", out_dir / f"{stem}.json"
     columns = ["account_id", "side", "quantity", "instrument_id", "est_price", "est_value",
-               "est_cost", "sleeve", "rationale"]
+               "est_cost", "sleeve", "lots", "est_short_term_gain", "est_long_term_gain",
+               "rationale"]
     with csv_path.open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
         writer.writerow(columns)

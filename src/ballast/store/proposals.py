@@ -25,6 +25,9 @@ class ProposedTrade:
     est_value: Decimal
     est_cost: Decimal
     sleeve: str
+    lots: str  # lots relieved by a sell, "LOTID:QTY;…" (empty for a buy)
+    est_short_term_gain: Decimal
+    est_long_term_gain: Decimal
     rationale: str
 
 
@@ -42,6 +45,8 @@ class AccountProposal:
     cash_after: Decimal
     drift_before: Decimal
     drift_after: Decimal
+    est_short_term_gain: Decimal
+    est_long_term_gain: Decimal
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,20 +78,24 @@ class ProposalRepository(Repository):
         c = self._codec
         self._write(proposals, (
             "run_id", "account_id", "status", "model", "model_version", "reasons", "value",
-            "cash_before", "cash_after", "drift_before", "drift_after"), (
+            "cash_before", "cash_after", "drift_before", "drift_after", "est_short_term_gain",
+            "est_long_term_gain"), (
             (run_id, a.account_id, a.status, a.model, a.model_version, a.reasons,
              c.dec(a.value), c.dec(a.cash_before), c.dec(a.cash_after),
-             c.dec(a.drift_before), c.dec(a.drift_after)) for a in accounts))
+             c.dec(a.drift_before), c.dec(a.drift_after), c.dec(a.est_short_term_gain),
+             c.dec(a.est_long_term_gain)) for a in accounts))
         seq: dict[str, int] = {}
         rows = []
         for t in trades:
             seq[t.account_id] = seq.get(t.account_id, 0) + 1
             rows.append((run_id, t.account_id, seq[t.account_id], t.instrument_id, t.side,
                          c.dec(t.quantity), c.dec(t.est_price), c.dec(t.est_value),
-                         c.dec(t.est_cost), t.sleeve, t.rationale))
+                         c.dec(t.est_cost), t.sleeve, t.lots, c.dec(t.est_short_term_gain),
+                         c.dec(t.est_long_term_gain), t.rationale))
         self._write(proposed_trades, (
             "run_id", "account_id", "seq", "instrument_id", "side", "quantity", "est_price",
-            "est_value", "est_cost", "sleeve", "rationale"), rows)
+            "est_value", "est_cost", "sleeve", "lots", "est_short_term_gain",
+            "est_long_term_gain", "rationale"), rows)
         return run_id
 
     def rebalance_runs(self) -> list[RebalanceRun]:
@@ -102,14 +111,16 @@ class ProposalRepository(Repository):
         query = select(t).where(t.c.run_id == run_id).order_by(t.c.account_id)
         return [AccountProposal(r.account_id, r.status, r.model, r.model_version, r.reasons,
                                 r.value, r.cash_before, r.cash_after, r.drift_before,
-                                r.drift_after) for r in self._conn.execute(query)]
+                                r.drift_after, r.est_short_term_gain, r.est_long_term_gain)
+                for r in self._conn.execute(query)]
 
     def proposed_trades(self, run_id: int) -> list[ProposedTrade]:
         """The trades of a run, by account in proposal order."""
         t = proposed_trades
         query = select(t).where(t.c.run_id == run_id).order_by(t.c.account_id, t.c.seq)
         return [ProposedTrade(r.account_id, r.instrument_id, r.side, r.quantity, r.est_price,
-                              r.est_value, r.est_cost, r.sleeve, r.rationale)
+                              r.est_value, r.est_cost, r.sleeve, r.lots, r.est_short_term_gain,
+                              r.est_long_term_gain, r.rationale)
                 for r in self._conn.execute(query)]
 
     def last_proposals(self) -> dict[str, tuple[date | None, str]]:

@@ -241,6 +241,8 @@ proposals = Table(
     Column("cash_after", ExactDecimal, nullable=False),
     Column("drift_before", ExactDecimal, nullable=False),
     Column("drift_after", ExactDecimal, nullable=False),
+    Column("est_short_term_gain", ExactDecimal, nullable=False),
+    Column("est_long_term_gain", ExactDecimal, nullable=False),
 )
 
 proposed_trades = Table(
@@ -255,5 +257,8 @@ proposed_trades = Table(
     Column("est_value", ExactDecimal, nullable=False),
     Column("est_cost", ExactDecimal, nullable=False),
     Column("sleeve", String(64), nullable=False),
+    Column("lots", Text, nullable=False),
+    Column("est_short_term_gain", ExactDecimal, nullable=False),
+    Column("est_long_term_gain", ExactDecimal, nullable=False),
     Column("rationale", Text, nullable=False),
 )

@@ -46,6 +46,8 @@ def upgrade() -> None:
         sa.Column("cash_after", ExactDecimal(), nullable=False),
         sa.Column("drift_before", ExactDecimal(), nullable=False),
         sa.Column("drift_after", ExactDecimal(), nullable=False),
+        sa.Column("est_short_term_gain", ExactDecimal(), nullable=False),
+        sa.Column("est_long_term_gain", ExactDecimal(), nullable=False),
     )
     op.create_table(
         "proposed_trades",
@@ -60,6 +62,9 @@ def upgrade() -> None:
         sa.Column("est_value", ExactDecimal(), nullable=False),
         sa.Column("est_cost", ExactDecimal(), nullable=False),
         sa.Column("sleeve", sa.String(64), nullable=False),
+        sa.Column("lots", sa.Text(), nullable=False),
+        sa.Column("est_short_term_gain", ExactDecimal(), nullable=False),
+        sa.Column("est_long_term_gain", ExactDecimal(), nullable=False),
         sa.Column("rationale", sa.Text(), nullable=False),
     )
 
