@@ -92,46 +92,83 @@ def reference(inp: RebalanceInput, policy: RebalancePolicy, a: int) -> RefResult
                 cut = min(rest / sum(desired), 1.0)
                 desired = [d * (1.0 - cut) for d in desired]
 
+    # A sleeve never aims below what it may not sell; the others give way.
+    pool = [sum(value[i] for i in range(m) if mem[i] == s and sellable[i]) for s in range(s_n)]
+    fixed = [sv[s] - pool[s] for s in range(s_n)]
+    lifted = [max(desired[s], fixed[s]) for s in range(s_n)]
+    excess = sum(lifted[s] - desired[s] for s in range(s_n))
+    for floor in ([max(tv[s], fixed[s]) for s in range(s_n)],
+                  [max(sv[s], fixed[s]) for s in range(s_n)], fixed):
+        room = [max(lifted[s] - floor[s], 0.0) for s in range(s_n)]
+        if excess > 0 and sum(room) > 0:
+            lifted = [lifted[s] - min(excess / sum(room), 1.0) * room[s] for s in range(s_n)]
+        excess = max(excess - sum(room), 0.0)
+    desired = lifted
+
     lot = [float(x) for x in inp.lot_size]
+    frac = [min(max(sv[s] - desired[s], 0.0) / pool[s], 1.0) if pool[s] > 0 else 0.0
+            for s in range(s_n)]
+    want = [frac[mem[i]] * q[i] if sellable[i] and mem[i] >= 0 else 0.0 for i in range(m)]
+    sq = [min(math.floor(want[i] / lot[i] + EPS) * lot[i], max(q[i], 0.0)) for i in range(m)]
+    for s in range(s_n):  # largest remainder: one more lot while the sleeve gets closer
+        members = [i for i in range(m) if mem[i] == s]
+        short = frac[s] * pool[s] - sum(sq[i] * uv[i] for i in members if sq[i] > 0)
+        rank = sorted(members, key=lambda i: (
+            -(want[i] / lot[i] - math.floor(want[i] / lot[i] + EPS)), i))
+        for i in rank:
+            v = lot[i] * uv[i]
+            if want[i] > 0 and sq[i] + lot[i] <= max(q[i], 0.0) + EPS * lot[i] and short > v / 2:
+                sq[i] += lot[i]
+                short -= v
     trades: list[tuple[int, int, float]] = []
     proceeds = 0.0
     for i in range(m):
         if not sellable[i]:
             continue
         if mem[i] < 0:
-            sq = q[i]
+            sq[i] = q[i]
         else:
-            s = mem[i]
-            pool = sum(value[j] for j in range(m) if mem[j] == s and sellable[j])
-            frac = min(max(sv[s] - desired[s], 0.0) / pool, 1.0) if pool > 0 else 0.0
-            want = frac * q[i]
-            sq = min(round(want / lot[i]) * lot[i], q[i])
-            rem = q[i] - sq
+            rem = q[i] - sq[i]
             small = rem * uv[i] < policy.min_trade_value or rem < policy.min_trade_quantity
-            if rem > 0 and small and want >= q[i] / 2:
-                sq = q[i]
-        if _ok(sq, uv[i], policy):
-            trades.append((i, -1, sq))
-            proceeds += sq * uv[i] - _cost(sq, uv[i], policy)
+            if rem > 0 and small and want[i] >= q[i] / 2:
+                sq[i] = q[i]
+        if _ok(sq[i], uv[i], policy):
+            trades.append((i, -1, sq[i]))
+            proceeds += sq[i] * uv[i] - _cost(sq[i], uv[i], policy)
 
-    buys: list[tuple[int, float]] = []
-    for s in range(s_n):
-        options = sorted((int(md.preference[i]), i) for i in range(m)
-                         if mem[i] == s and not inp.no_buy[a, i])
-        if options:
-            i = options[0][1]
-            buys.append((i, math.floor(max(desired[s] - sv[s], 0.0) / uv[i] / lot[i] + EPS)
-                         * lot[i]))
+    options = [[i for _, i in sorted((int(md.preference[i]), i) for i in range(m) if mem[i] == s)]
+               for s in range(s_n)]
+    need_buy = [max(desired[s] - sv[s], 0.0) for s in range(s_n)]
+
+    def fill(need_s: float, s: int) -> list[tuple[int, int, float]]:
+        got, left = [], need_s
+        for i in options[s]:
+            bq = 0.0 if inp.no_buy[a, i] else math.floor(left / uv[i] / lot[i] + EPS) * lot[i]
+            got.append((s, i, bq if _ok(bq, uv[i], policy) else 0.0))
+            left = max(left - bq * uv[i], 0.0)
+        return got
+
     rate = (policy.costs.half_spread_bps + policy.costs.impact_bps) / 1e4
+    comm = policy.costs.commission
     budget = cash + proceeds - keep
-    gross = sum(bq * uv[i] * (1 + rate) for i, bq in buys)
-    fees = policy.costs.commission * sum(1 for _, bq in buys if bq > 0)
+    buys = [b for s in range(s_n) for b in fill(need_buy[s], s)]
+    gross = sum(bq * uv[i] * (1 + rate) for _, i, bq in buys)
+    fees = comm * sum(1 for _, _, bq in buys if bq > 0)
     if gross + fees > budget:
-        f = max(budget - fees, 0.0) / gross if gross > 0 else 0.0
-        buys = [(i, math.floor(bq * f / lot[i] + EPS) * lot[i]) for i, bq in buys]
+        aim = sum(need_buy[s] * (1 + rate) for s in range(s_n)
+                  if any(bq > 0 for t, _, bq in buys if t == s))
+        f = max(budget - fees, 0.0) / aim if aim > 0 else 0.0
+        buys = [b for s in range(s_n) for b in fill(need_buy[s] * f, s)]
+        cum, cums = 0.0, []
+        for _, i, bq in buys:
+            cum += bq * uv[i] * (1 + rate) + comm if bq > 0 else 0.0
+            cums.append(cum)
+        if cum > budget:  # extra commissions: the last buys that no longer fit are dropped
+            buys = [(s, i, 0.0 if c > budget else bq) for (s, i, bq), c in zip(buys, cums,
+                                                                             strict=True)]
     spent = 0.0
-    for i, bq in buys:
-        if _ok(bq, uv[i], policy):
+    for _, i, bq in buys:
+        if bq > 0:
             trades.append((i, 1, bq))
             spent += bq * uv[i] + _cost(bq, uv[i], policy)
     return RefResult(Skip.NONE, True, sorted(trades, key=lambda t: (t[1], t[0])),

@@ -129,3 +129,42 @@ def test_weights_after_follow_the_trades(golden: tuple[RebalanceInput, Proposals
     total = 58_000 + 39_950 + p.cash_after[a]
     assert p.weight_after[a].tolist() == pytest.approx([58_000 / total, 39_950 / total])
     assert p.drift_after[a] < p.drift_before[a]
+
+
+def test_sleeve_sale_is_rounded_as_a_whole() -> None:
+    # Total 99,540, keep 1,990.80: equity to 58/98 of 97,549.20 = 57,733.20, so 12,466.80 of
+    # its 70,200 is sold pro rata: 53.45 SPY and 71.21 IVV. Each to the nearest lot (53 + 71)
+    # would leave 66.80 unsold; floored, then one more lot to the largest remainder (SPY)
+    # sells 12,500, 33.20 over.
+    inp = book(INSTRUMENTS, PRICES, [BALANCED],
+               [Acct("split", {"SPY": 301, "IVV": 401, "AGG": 560}, 1340)])
+    p = propose(inp, RebalancePolicy())
+    assert _trades(p, inp, "split") == [("SPY", -54), ("IVV", -71), ("AGG", 236)]
+
+
+def test_expensive_first_choice_passes_to_the_next() -> None:
+    # Equity prefers GOOGL (2,062 a share), then IVV. "split": total 101,000, keep 2,020,
+    # equity needs 98,980 × 58/98 − 56,000 = 2,580: 1 GOOGL, the 518 left buys 5 IVV; bonds
+    # need 400: 8 AGG. "dear": equity needs 2,000, less than one GOOGL: IVV instead, 20 scaled
+    # to 19 by the 2,000 budget and costs.
+    names = ["GOOGL", "IVV", "AGG"]
+    growth = model(names, "growth", {"equity": (0.58, 0.05), "bonds": (0.40, 0.05)},
+                   {"GOOGL": ("equity", 0), "IVV": ("equity", 1), "AGG": ("bonds", 0)})
+    inp = book(names, {"GOOGL": 2062.0, "IVV": 100.0, "AGG": 50.0}, [growth], [
+        Acct("split", {"IVV": 560, "AGG": 800}, 5000, forced=True),
+        Acct("dear", {"IVV": 560, "AGG": 800}, 4000, forced=True)])
+    p = propose(inp, RebalancePolicy())
+    assert _trades(p, inp, "split") == [("GOOGL", 1), ("IVV", 5), ("AGG", 8)]
+    assert _trades(p, inp, "dear") == [("IVV", 19)]
+    assert (p.cash_after >= p.cash_keep).all()
+
+
+def test_withdrawal_is_raised_when_the_overweight_sleeve_cannot_sell() -> None:
+    # Total 100,000, keep 2,000 + 10,000. Equity (SPY 64,000, do not sell) stays above its
+    # 52,081.63 target value, so the 10,000 comes from bonds: 200 AGG, although bonds are
+    # below their own target. Cash after: 2,000 + 10,000 − 2 (2 bps).
+    inp = book(INSTRUMENTS, PRICES, [BALANCED], [
+        Acct("stuck", {"SPY": 640, "AGG": 680}, 2000, cash_needed=10_000, no_sell=["SPY"])])
+    p = propose(inp, RebalancePolicy())
+    assert _trades(p, inp, "stuck") == [("AGG", -200)]
+    assert p.cash_after[0] == pytest.approx(11_998.0)

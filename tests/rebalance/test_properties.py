@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ballast.rebalance import Skip, propose
+from ballast.rebalance import Skip, Trigger, propose
 
 from .random_book import random_book, random_policy
 from .reference import reference
@@ -46,9 +46,40 @@ def test_cash_never_bought_below_what_is_kept(seed: int) -> None:
 
 @settings(max_examples=150, deadline=None)
 @given(SEEDS)
+def test_cash_to_keep_is_raised_whenever_enough_is_sellable(seed: int) -> None:
+    """A trading account ends with at least the cash to keep whenever selling everything
+    sellable could raise it with room to spare — from any sleeve, do-not-sell ones aside — up
+    to the trades' costs, one lot per sleeve of rounding and the sales too small to keep (the
+    minimum trade or the cost rule's floor, per sellable holding)."""
+    inp, policy = random_book(seed), random_policy(seed)
+    p = propose(inp, policy)
+    c = policy.costs
+    rate = (c.half_spread_bps + c.impact_bps) / 1e4
+    benefit = policy.drift_benefit_bps / 1e4
+    floor = max(policy.min_trade_value, c.commission / (benefit - rate) if benefit > rate else 0)
+    trading = (p.skip == Skip.NONE) & p.triggered & ~(
+        inp.hold & ((p.triggers & Trigger.CASH_NEEDED) == 0))
+    for a in np.flatnonzero(trading):
+        sellable = (inp.quantity[a] > 0) & ~inp.no_sell[a]
+        value = np.where(sellable, inp.quantity[a] * inp.unit_value[a], 0.0)
+        lot = np.where(sellable, inp.lot_size * inp.unit_value[a], 0.0)
+        sleeves = len(inp.models[int(inp.model_of[a])].sleeve_names)
+        costs = float(p.cost[p.trades_of(a)].sum())
+        small = float(np.maximum(floor, policy.min_trade_quantity * inp.unit_value[a])[
+            sellable].sum())
+        slack = costs + sleeves * float(lot.max()) + small
+        raisable = (p.cash_before[a] + (1 - rate) * value.sum()
+                    - c.commission * int(sellable.sum()))
+        if raisable >= p.cash_keep[a] + slack:
+            assert p.cash_after[a] >= p.cash_keep[a] - slack, (a, p.cash_after[a], slack)
+
+
+@settings(max_examples=150, deadline=None)
+@given(SEEDS)
 def test_traded_sleeves_never_drift_further(seed: int) -> None:
-    """With no cash requested, no unsellable holding outside the model and cash minimum not
-    above target, every sleeve that trades ends no farther from target (up to costs)."""
+    """With no cash requested or short of the cash to keep (cash is then raised from any
+    sellable holding, underweight sleeves too) and no unsellable holding outside the model,
+    every sleeve that trades ends no farther from target (up to costs)."""
     inp, policy = random_book(seed), random_policy(seed)
     p = propose(inp, policy)
     for i in range(p.n_trades):
@@ -56,7 +87,7 @@ def test_traded_sleeves_never_drift_further(seed: int) -> None:
         model = inp.models[int(inp.model_of[a])]
         member = model.member >= 0
         legacy = ((inp.quantity[a] > 0) & inp.no_sell[a] & ~member).any()
-        if s < 0 or inp.cash_needed[a] > 0 or legacy:
+        if s < 0 or inp.cash_needed[a] > 0 or p.cash_before[a] < p.cash_keep[a] or legacy:
             continue
         costs = p.cost[p.trades_of(a)].sum() / p.total_value[a]
         before = abs(p.weight_before[a, s] - model.target[s])

@@ -10,12 +10,19 @@ Rules (each a policy or model setting; see docs in :func:`propose`):
 * TARGET moves every sleeve to its target value; BAND_EDGE moves out-of-band sleeves to their
   nearer band edge, then deploys any cash surplus into sleeves below target (up to target) or
   raises a shortfall from sleeves above target (down to target, then pro rata).
-* Sells: pro rata to value across the sleeve's sellable holdings, rounded to the nearest lot,
-  never more than held; the whole position when the remainder would fall below the minimum
-  trade and at least half was to be sold. Sellable holdings outside the model are sold whole.
-* Buys: the sleeve's most preferred instrument that is not do-not-buy, floored to the lot. If
-  cash + sales − costs − cash to keep cannot pay for them, all buys of the account are scaled
-  down by one factor and floored again, so cash never falls below the cash to keep by buying.
+* A sleeve never aims below what it holds and may not sell; the excess is taken from the
+  other sleeves (above target first, then their buys pro rata, then sales pro rata), so the
+  cash to keep is still raised.
+* Sells: pro rata to value across the sleeve's sellable holdings, floored to the lot, then one
+  more lot to the largest fractional remainders while the sleeve's sale gets closer to its
+  need; never more than held; the whole position when the remainder would fall below the
+  minimum trade and at least half was to be sold. Sellable holdings outside the model are sold
+  whole.
+* Buys: the sleeve's need goes down its preference list (do-not-buy skipped), each instrument
+  floored to its lot, so an instrument dearer than what is left passes it to the next. If
+  cash + sales − costs − cash to keep cannot pay for them, the needs of the buying sleeves are
+  scaled down by one factor and filled again (the last buys dropped if extra commissions still
+  do not fit), so cash never falls below the cash to keep by buying.
 * A trade is dropped when below the minimum value or quantity, or when its estimated cost
   (commission + (half spread + impact) bps × value) exceeds drift_benefit_bps × value.
 """
@@ -30,8 +37,14 @@ from ballast.config.rebalance import RebalancePolicy, TradeTo
 from ballast.ledger.snapshot import FloatArray, IntArray
 from ballast.rebalance.inputs import BoolArray, ModelTargets, RebalanceInput
 from ballast.rebalance.proposals import Proposals, Skip, TradeReason, Trigger
+from ballast.rebalance.sizing import (
+    buy_options,
+    fill_buys,
+    floor_at_held,
+    round_sales,
+    water_fill,
+)
 
-_EPS = 1e-9  # lots: a quantity this close below a whole lot is that lot (float noise)
 _SKIP_TEXT = {
     Skip.NO_MODEL: "no model assigned",
     Skip.NON_POSITIVE_VALUE: "total value is zero or negative",
@@ -119,38 +132,16 @@ def _cost(qty: FloatArray, unit_value: FloatArray, policy: RebalancePolicy) -> F
     return np.where(qty > 0, c.commission + rate * qty * unit_value, 0.0)
 
 
-def _buy_choice(model: ModelTargets, no_buy: BoolArray) -> IntArray:
-    """[n, S] instrument each sleeve buys: its most preferred not do-not-buy, -1 if none."""
-    mem = np.flatnonzero(model.member >= 0)
-    out = np.full((no_buy.shape[0], len(model.sleeve_names)), -1, dtype=np.int64)
-    if mem.size == 0:
-        return out
-    order = mem[np.lexsort((model.preference[mem], model.member[mem]))]
-    sl = model.member[order]
-    starts = np.flatnonzero(np.r_[True, sl[1:] != sl[:-1]])
-    ends = np.r_[starts[1:], order.size]
-    pos = np.where(no_buy[:, order], order.size, np.arange(order.size))
-    first = np.minimum.reduceat(pos, starts, axis=1)
-    out[:, sl[starts]] = np.where(first < ends, order[np.minimum(first, order.size - 1)], -1)
-    return out
+def _buys(need: FloatArray, opts: IntArray, uv: FloatArray, lot: FloatArray, no_buy: BoolArray,
+          policy: RebalancePolicy) -> FloatArray:
+    """[n, S, K] buys filling ``need`` down the preference lists, untradable ones dropped."""
+    buy_q = fill_buys(need, opts, uv, lot, no_buy)
+    return np.where(_tradable(buy_q, _option_values(uv, opts), policy), buy_q, 0.0)
 
 
-def _water_fill(desired: FloatArray, tv: FloatArray, base: FloatArray) -> FloatArray:
-    """Make each row of ``desired`` sum to ``base``: a surplus goes to sleeves below their
-    target value ``tv`` (up to it), a shortfall comes from those above (down to it), then pro
-    rata."""
-    gap = base - desired.sum(axis=1)
-    short = np.maximum(tv - desired, 0.0)
-    over = np.maximum(desired - tv, 0.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        up = np.where(gap > 0, np.minimum(gap / short.sum(axis=1), 1.0), 0.0)
-        down = np.where(gap < 0, np.minimum(-gap / over.sum(axis=1), 1.0), 0.0)
-    desired = desired + np.nan_to_num(up)[:, None] * short - np.nan_to_num(down)[:, None] * over
-    rest = np.maximum(-gap - over.sum(axis=1), 0.0)
-    total = desired.sum(axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        cut = np.where(rest > 0, np.minimum(rest / total, 1.0), 0.0)
-    return desired * (1.0 - np.nan_to_num(cut))[:, None]
+def _option_values(uv: FloatArray, opts: IntArray) -> FloatArray:
+    """[n, S, K] unit value of each buy option (1 past a sleeve's last option)."""
+    return np.where(opts >= 0, uv[:, np.maximum(opts, 0)], 1.0)
 
 
 def _model_pass(inp: RebalanceInput, policy: RebalancePolicy, model: ModelTargets,
@@ -219,18 +210,22 @@ def _model_pass(inp: RebalanceInput, policy: RebalancePolicy, model: ModelTarget
     else:
         lo = np.maximum(model.target - model.tolerance, 0.0) * scale[:, None]
         hi = (model.target + model.tolerance) * scale[:, None]
-        desired = _water_fill(np.clip(sleeve_val, lo, hi), tv, base)
+        desired = water_fill(np.clip(sleeve_val, lo, hi), tv, base)
 
-    # Sells: pro rata within each overweight sleeve, then everything sellable outside the model.
+    # A sleeve cannot go below what it may not sell: the others give way (cash to keep first).
     lot = inp.lot_size
-    sell_need = np.maximum(sleeve_val - desired, 0.0)
     sellable_val = np.where(sellable, value, 0.0) @ onehot
+    desired = floor_at_held(desired, tv, sleeve_val, sleeve_val - sellable_val)
+
+    # Sells: pro rata within each overweight sleeve, rounded so the sleeve's total sale is as
+    # close as lots allow to its need; then everything sellable outside the model.
+    sell_need = np.maximum(sleeve_val - desired, 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         frac = np.where(sellable_val > 0, np.minimum(sell_need / sellable_val, 1.0), 0.0)
     frac_inst = np.zeros_like(q)
     frac_inst[:, member_cols] = frac[:, model.member[member_cols]]
     want = np.where(sellable, frac_inst * q, 0.0)
-    sell_q = np.minimum(np.round(want / lot) * lot, np.maximum(q, 0.0))
+    sell_q = round_sales(want, q, uv, lot, model.member, frac * sellable_val)
     rem = q - sell_q
     small = (rem * uv < policy.min_trade_value) | (rem < policy.min_trade_quantity)
     whole = (sellable & ~in_model) | (sellable & (rem > 0) & small & (want >= q / 2))
@@ -239,30 +234,37 @@ def _model_pass(inp: RebalanceInput, policy: RebalancePolicy, model: ModelTarget
     sell_val = np.where(sell_q > 0, sell_q * uv, 0.0)
     sell_cost = _cost(sell_q, uv, policy)
 
-    # Buys: the preferred buyable instrument of each underweight sleeve, within the cash budget.
-    choice = _buy_choice(model, no_buy)
-    ci = np.maximum(choice, 0)
-    c_uv = np.where(choice >= 0, np.take_along_axis(uv, ci, axis=1), 1.0)
-    c_lot = lot[ci]
-    buy_need = np.where(choice >= 0, np.maximum(desired - sleeve_val, 0.0), 0.0)
-    buy_q = np.floor(buy_need / c_uv / c_lot + _EPS) * c_lot
+    # Buys: each underweight sleeve's need down its preference list, within the cash budget.
+    opts = buy_options(model)
+    o_uv = _option_values(uv, opts)
+    buy_need = np.maximum(desired - sleeve_val, 0.0)
     rate = (policy.costs.half_spread_bps + policy.costs.impact_bps) / 1e4
     budget = cash + (sell_val - sell_cost).sum(axis=1) - keep
-    gross = (buy_q * c_uv * (1 + rate)).sum(axis=1)
-    fees = policy.costs.commission * (buy_q > 0).sum(axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        f = np.where(gross + fees > budget, np.maximum(budget - fees, 0.0) / gross, 1.0)
-    f = np.nan_to_num(f)
-    buy_q = np.where(f[:, None] < 1, np.floor(buy_q * f[:, None] / c_lot + _EPS) * c_lot, buy_q)
-    buy_q = np.where(_tradable(buy_q, c_uv, policy), buy_q, 0.0)
-    buy_cost = _cost(buy_q, c_uv, policy)
+    buy_q = _buys(buy_need, opts, uv, lot, no_buy, policy)
+    gross = (buy_q * o_uv * (1 + rate)).sum(axis=(1, 2))
+    fees = policy.costs.commission * (buy_q > 0).sum(axis=(1, 2))
+    over = gross + fees > budget
+    if over.any():
+        # Scale the needs of the sleeves that buy by one factor so they fit, and refill.
+        aim = (buy_need * (buy_q > 0).any(axis=2) * (1 + rate)).sum(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            f = np.nan_to_num(np.maximum(budget - fees, 0.0) / aim)
+        o = np.flatnonzero(over)
+        buy_q[o] = _buys(buy_need[o] * f[o, None], opts, uv[o], lot, no_buy[o], policy)
+        # More buys may mean more commissions: drop the last buys that no longer fit.
+        spend = np.where(buy_q > 0, buy_q * o_uv * (1 + rate) + policy.costs.commission, 0.0)
+        cum = np.cumsum(spend.reshape(len(cash), -1), axis=1).reshape(buy_q.shape)
+        cut = over & (cum[:, -1, -1] > budget)
+        buy_q = np.where(cut[:, None, None] & (cum > budget[:, None, None]), 0.0, buy_q)
+    buy_cost = _cost(buy_q, o_uv, policy)
 
     # After: quantities, cash net of estimated costs, weights and drift.
     q_after = q - sell_q
-    rr, ss = np.nonzero(buy_q > 0)
-    q_after[rr, choice[rr, ss]] += buy_q[rr, ss]
-    cash_after = (cash + sell_val.sum(axis=1) - (buy_q * c_uv).sum(axis=1)
-                  - sell_cost.sum(axis=1) - buy_cost.sum(axis=1))
+    rr, ss, kk = np.nonzero(buy_q > 0)
+    bi = opts[ss, kk]
+    q_after[rr, bi] += buy_q[rr, ss, kk]
+    cash_after = (cash + sell_val.sum(axis=1) - (buy_q * o_uv).sum(axis=(1, 2))
+                  - sell_cost.sum(axis=1) - buy_cost.sum(axis=(1, 2)))
     value_after = np.where(uv > 0, q_after * uv, 0.0)
     total_after = value_after.sum(axis=1) + cash_after
     w_after = (value_after @ onehot) / total_after[:, None]
@@ -282,7 +284,7 @@ def _model_pass(inp: RebalanceInput, policy: RebalancePolicy, model: ModelTarget
     b_reason = np.select([out_band[rr, ss], deploying[rr]],
                          [TradeReason.BAND, TradeReason.DEPLOY_CASH], TradeReason.TO_TARGET)
     out.trades.append((
-        np.r_[rows[sr], rows[rr]], np.r_[sc, choice[rr, ss]],
+        np.r_[rows[sr], rows[rr]], np.r_[sc, bi],
         np.r_[np.full(sr.size, -1), np.ones(rr.size, dtype=np.int64)],
-        np.r_[sell_q[sr, sc], buy_q[rr, ss]], np.r_[uv[sr, sc], uv[rr, choice[rr, ss]]],
+        np.r_[sell_q[sr, sc], buy_q[rr, ss, kk]], np.r_[uv[sr, sc], uv[rr, bi]],
         np.r_[s_sleeve, ss], np.r_[s_reason, b_reason]))
