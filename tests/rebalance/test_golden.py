@@ -157,6 +157,9 @@ def test_expensive_first_choice_passes_to_the_next() -> None:
     assert _trades(p, inp, "split") == [("GOOGL", 1), ("IVV", 5), ("AGG", 8)]
     assert _trades(p, inp, "dear") == [("IVV", 19)]
     assert (p.cash_after >= p.cash_keep).all()
+    [dear] = p.trades_of(1)
+    assert rationale(p, inp, int(dear)).endswith(
+        "; a lot of GOOGL costs more than what was left to buy")
 
 
 def test_withdrawal_is_raised_when_the_overweight_sleeve_cannot_sell() -> None:

@@ -103,5 +103,10 @@ def _rationale(proposals: Proposals, inp: RebalanceInput, trade_index: int,
     elif t.side > 0 and model.preference[t.instrument] > 0:
         first = np.flatnonzero((model.member == t.sleeve) & (model.preference == 0))
         if first.size:
-            text += f"; instead of {inp.instruments[int(first[0])]} (do not buy)"
+            f = int(first[0])
+            if inp.no_buy[a, f]:
+                text += f"; instead of {inp.instruments[f]} (do not buy)"
+            else:
+                text += (f"; a lot of {inp.instruments[f]} costs more than what was left to "
+                         "buy")
     return text
