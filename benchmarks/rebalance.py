@@ -7,13 +7,26 @@ account values log-normal around $250k; holdings drifted from target (about 20 %
 trigger), 4 tax lots per holding, legacy do-not-sell holdings outside the model, deposits,
 withdrawals and a few restrictions; whole shares everywhere.
 
-Timed end to end: from the long lot table (account, instrument, quantity per lot), the prices,
-the cash and the long restriction table — what a snapshot provides — to dense arrays, the
-``RebalanceInput`` and :func:`ballast.rebalance.propose`. Then the cvxpy reference
-(tests/rebalance_reference) solves 200 sampled trading accounts for the objective gap, and
-the hard constraints are checked on those plus 100 sampled non-trading accounts. Prints one
-JSON line. Targets (issue 3): 100,000 accounts in ≤ 60 s and ≤ 6 GB; ≥ 100× the reference's
-speed per account; objective gap ≤ 1 % median and ≤ 5 % p95; zero constraint violations.
+Tax side: accounts are taxable, tax-deferred or tax-exempt (about 40/40/20 %); taxable ones
+relieve lots by MIN_TAX, the others FIFO. Lots were acquired over the last ~3 years (from 31
+days before AS_OF) at costs that drifted ±, so there are short- and long-term gains and losses.
+Instruments are their own wash-sale group except a few pairs in one sleeve (SPY/IVV-like). In
+about 5 % of households some holdings were topped up within the last 30 days (a recent lot =
+a purchase) and their taxable accounts sold some model instruments at a loss within 30 days.
+
+Timed end to end: from the long lot table (account, instrument, id, quantity, basis, acquired
+day per lot), the prices, the cash, the account types and households, the instrument master's
+wash-sale groups, the realized-loss table and the long restriction table — what a snapshot
+provides — to dense arrays, the ``RebalanceInput``, :func:`ballast.rebalance.propose`, the
+``TaxInput`` and :func:`ballast.rebalance.tax_pass` (lot choice, wash-sale guard, short-term
+deferral); the tax pass's own time is reported too. Then the cvxpy reference
+(tests/rebalance_reference) solves 200 sampled trading accounts: the objective gap is taken on
+the FINAL (taxed) trades, and also on the core's trades before the tax pass (what taxes cost
+in drift). The hard constraints (with lot reliefs and no wash sale) are checked on the final
+trades of those, of 100 sampled non-trading accounts and of up to 200 trading accounts of
+households with recent wash-sale activity. Prints one JSON line. Targets (issue 3): 100,000
+accounts in ≤ 60 s and ≤ 6 GB; ≥ 100× the reference's speed per account; objective gap ≤ 1 %
+median and ≤ 5 % p95; zero constraint violations.
 
     python benchmarks/rebalance.py [--accounts N] [--sample N] [--seed N] [--data DIR]
 """
@@ -33,16 +46,27 @@ import numpy as np
 import numpy.typing as npt
 
 from ballast.config.rebalance import RebalancePolicy
-from ballast.rebalance import ModelTargets, RebalanceInput, propose
+from ballast.domain import LotMethod
+from ballast.rebalance import (
+    ModelTargets,
+    RebalanceInput,
+    TaxedProposals,
+    TaxInput,
+    propose,
+    tax_pass,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data"
 AS_OF = "2021-03-31"
 ETFS = ("spy", "qqq", "iwm", "eem", "uso", "bno")
 SLEEVES = 8
+WASH_DAYS = 30
+TAXABLE, DEFERRED, EXEMPT = 0, 1, 2
 
 F = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
+Days = npt.NDArray[np.datetime64]
 
 
 def load_prices(data: Path) -> tuple[tuple[str, ...], F]:
@@ -91,6 +115,15 @@ class Snapshot:
     restrict_instrument: npt.NDArray[np.int32]
     restrict_kind: npt.NDArray[np.int8]  # 1 do-not-buy, 2 do-not-sell
     models: tuple[ModelTargets, ...]
+    account_type: npt.NDArray[np.int8]  # TAXABLE, DEFERRED, EXEMPT
+    group_of: Ints  # instrument master: wash-sale group per instrument
+    lot_id: tuple[str, ...]
+    lot_basis: F  # total cost basis of the lot
+    lot_acquired: Days
+    loss_account: npt.NDArray[np.int32]  # realized losses (taxable accounts), last weeks
+    loss_instrument: npt.NDArray[np.int32]
+    loss_date: Days
+    loss_quantity: F
 
 
 def build_models(rng: np.random.Generator, m: int) -> tuple[ModelTargets, ...]:
@@ -143,12 +176,49 @@ def build_snapshot(n: int, names: tuple[str, ...], price: F, seed: int) -> Snaps
     cash = total * np.where(rng.random(n) < 0.04, rng.uniform(0.08, 0.15, n),
                             rng.uniform(0.015, 0.03, n))
     cash_needed = np.where(rng.random(n) < 0.02, rng.uniform(0.03, 0.10, n) * total, 0.0)
-    # Four lots per holding (the snapshot is by lot).
+    # Four lots per holding (the snapshot is by lot), acquired over ~3 years up to 31 days
+    # ago at a unit cost that drifted from today's price (gains and losses, short and long).
     acct, inst = np.nonzero(qty > 0)
     q = qty[acct, inst]
     parts = rng.dirichlet(np.ones(4), acct.size)
     lots = np.floor(parts * q[:, None])
     lots[:, 0] += q - lots.sum(axis=1)
+    as_of = np.datetime64(AS_OF, "D")
+    age = rng.integers(WASH_DAYS + 1, 3 * 365, lots.shape)
+    years = age / 365.0
+    unit_cost = price[inst][:, None] * np.exp(-rng.normal(0.10 * years, 0.22 * np.sqrt(years)))
+    # Recent activity in ~5 % of households: some holdings of their first account topped up
+    # within the last 30 days (lot 3 is new), and loss sales within 30 days in their taxable
+    # accounts of instruments of their model.
+    n_house = int(household.max()) + 1
+    active = rng.random(n_house) < 0.05
+    first = np.searchsorted(household, np.arange(n_house))
+    first_active = np.zeros(n, dtype=bool)
+    first_active[first[active]] = True
+    topped = first_active[acct] & (rng.random(acct.size) < 0.3)
+    age[topped, 3] = rng.integers(0, WASH_DAYS, int(topped.sum()))
+    unit_cost[topped, 3] = price[inst[topped]] * rng.uniform(0.97, 1.03, int(topped.sum()))
+    lots[topped, 3] = np.maximum(lots[topped, 3], 1.0)
+    kind = rng.choice(3, n, p=[0.4, 0.4, 0.2]).astype(np.int8)
+    sold = (active[household] & (kind == TAXABLE))[:, None] & (member_of >= 0) & (
+        rng.random((n, m)) < 0.12)
+    loss_a, loss_i = np.nonzero(sold)
+    keep = lots.ravel() > 0
+    lot_account = np.repeat(acct, 4).astype(np.int32)[keep]
+    lot_quantity = lots.ravel()[keep]
+    # Wash-sale groups: each instrument its own, except a few pairs of one sleeve of a model
+    # (first and second choice; mostly in sleeves with a third instrument to switch to).
+    group_of = np.arange(m, dtype=np.int64)
+    paired: set[int] = set()
+    for md in models:
+        for s in range(SLEEVES):
+            mem = np.flatnonzero(md.member == s)
+            mem = mem[np.argsort(md.preference[mem])]
+            if mem.size >= 2 and not paired & {int(mem[0]), int(mem[1])} and (
+                    mem.size >= 3 or len(paired) == 0):
+                group_of[mem[1]] = group_of[mem[0]]
+                paired |= {int(mem[0]), int(mem[1])}
+                break
     # Restrictions: legacy holdings are do-not-sell; 1 % of model instruments do-not-buy; 0.5 %
     # of model holdings do-not-sell.
     nb_a, nb_i = np.nonzero((member_of >= 0) & (rng.random((n, m)) < 0.01))
@@ -156,13 +226,19 @@ def build_snapshot(n: int, names: tuple[str, ...], price: F, seed: int) -> Snaps
     return Snapshot(
         accounts=tuple(f"acct{i:06d}" for i in range(n)), household=household.astype(np.int64),
         instruments=names, price=price,
-        lot_account=np.repeat(acct, 4).astype(np.int32),
-        lot_instrument=np.repeat(inst, 4).astype(np.int32), lot_quantity=lots.ravel(),
+        lot_account=lot_account,
+        lot_instrument=np.repeat(inst, 4).astype(np.int32)[keep], lot_quantity=lot_quantity,
         cash=cash, cash_needed=cash_needed, model_of=model_of.astype(np.int64),
         restrict_account=np.r_[nb_a, ns_a].astype(np.int32),
         restrict_instrument=np.r_[nb_i, ns_i].astype(np.int32),
         restrict_kind=np.r_[np.full(nb_a.size, 1), np.full(ns_a.size, 2)].astype(np.int8),
-        models=models)
+        models=models, account_type=kind, group_of=group_of,
+        lot_id=tuple(f"L{k:x}" for k in range(lot_quantity.size)),
+        lot_basis=(unit_cost.ravel()[keep] * lot_quantity),
+        lot_acquired=as_of - age.ravel()[keep].astype("timedelta64[D]"),
+        loss_account=loss_a.astype(np.int32), loss_instrument=loss_i.astype(np.int32),
+        loss_date=as_of - rng.integers(0, WASH_DAYS + 1, loss_a.size).astype("timedelta64[D]"),
+        loss_quantity=rng.integers(5, 200, loss_a.size).astype(np.float64))
 
 
 def to_input(snap: Snapshot) -> RebalanceInput:
@@ -185,6 +261,29 @@ def to_input(snap: Snapshot) -> RebalanceInput:
         forced=np.zeros(n, dtype=bool), **extra)
 
 
+def to_tax_input(snap: Snapshot) -> TaxInput:
+    """Long columns → the tax pass's columns (timed): recent purchases are the lots acquired in
+    the last 30 days, recent loss sales the realized-loss rows, both by household."""
+    as_of = np.datetime64(AS_OF, "D")
+    taxable = snap.account_type == TAXABLE
+    method = tuple(LotMethod.MIN_TAX if t else LotMethod.FIFO for t in taxable.tolist())
+    lot_account = snap.lot_account.astype(np.int64)
+    lot_instrument = snap.lot_instrument.astype(np.int64)
+    recent = snap.lot_acquired >= as_of - np.timedelta64(WASH_DAYS, "D")
+    return TaxInput(
+        as_of=as_of.astype(object), taxable=taxable, lot_method=method,
+        household=snap.household, group_of=snap.group_of, lot_account=lot_account,
+        lot_instrument=lot_instrument, lot_id=snap.lot_id, lot_quantity=snap.lot_quantity,
+        lot_basis=snap.lot_basis, lot_acquired=snap.lot_acquired,
+        lot_holding_start=snap.lot_acquired,
+        loss_household=snap.household[snap.loss_account],
+        loss_instrument=snap.loss_instrument.astype(np.int64), loss_date=snap.loss_date,
+        loss_quantity=snap.loss_quantity,
+        buy_household=snap.household[lot_account[recent]],
+        buy_instrument=lot_instrument[recent], buy_date=snap.lot_acquired[recent],
+        buy_quantity=snap.lot_quantity[recent])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--accounts", type=int, default=100_000)
@@ -199,8 +298,14 @@ def main() -> None:
     start = time.perf_counter()
     inp = to_input(snap)
     proposals = propose(inp, policy)
-    seconds = time.perf_counter() - start
+    t_core = time.perf_counter()
+    tax = to_tax_input(snap)
+    t_tax = time.perf_counter()
+    taxed = tax_pass(proposals, inp, tax, short_term_hard_band=policy.short_term_hard_band)
+    end = time.perf_counter()
+    seconds = end - start
     peak_engine = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    final = taxed.proposals
 
     sys.path.insert(0, str(ROOT / "tests"))
     from rebalance_reference.reference_cvxpy import (  # cvxpy after the timing
@@ -210,37 +315,53 @@ def main() -> None:
     )
 
     rng = np.random.default_rng(args.seed + 1)
-    trading = np.array([a for a in np.flatnonzero(proposals.triggered)
-                        if trades_account(inp, proposals, int(a))], dtype=np.int64)
-    quiet = np.flatnonzero(~proposals.triggered & (proposals.skip == 0))
+    trading = np.array([a for a in np.flatnonzero(final.triggered)
+                        if trades_account(inp, final, int(a))], dtype=np.int64)
+    quiet = np.flatnonzero(~final.triggered & (final.skip == 0))
     sample = rng.choice(trading, min(args.sample, trading.size), replace=False)
     others = rng.choice(quiet, min(args.sample // 2, quiet.size), replace=False)
-    gaps, gaps_start, ref_seconds = [], [], []
+    active = np.zeros(int(snap.household.max()) + 1, dtype=bool)
+    active[tax.loss_household] = True
+    active[tax.buy_household] = True
+    washy = trading[active[snap.household[trading]]]
+    washy = rng.choice(washy, min(args.sample, washy.size), replace=False)
+    gaps, gaps_pre, gaps_start, ref_seconds = [], [], [], []
     violations: dict[str, int] = {}
     for a in sample:
         t0 = time.perf_counter()
-        g = objective_gap(inp, proposals, int(a), policy)
+        g = objective_gap(inp, final, int(a), policy)
         ref_seconds.append(time.perf_counter() - t0)
         gaps.append(g.gap)
         gaps_start.append(g.gap_vs_start)
-    for a in np.r_[sample, others]:
-        for v in check_constraints(inp, proposals, int(a), policy):
+        gaps_pre.append(objective_gap(inp, proposals, int(a), policy).gap)
+    checked = np.unique(np.r_[sample, others, washy])
+    for a in checked:
+        for v in check_constraints(inp, final, int(a), policy, taxed=taxed, tax=tax):
             violations[v] = violations.get(v, 0) + 1
     ref_per_account = float(np.mean(ref_seconds)) if ref_seconds else float("nan")
     n = args.accounts
-    triggered = int(proposals.triggered.sum())
+    triggered = int(final.triggered.sum())
     print(json.dumps({
         "accounts": n,
         "households": int(snap.household.max()) + 1,
         "instruments": len(names),
         "lots": int(snap.lot_quantity.size),
+        "taxable_accounts": int(tax.taxable.sum()),
+        "households_with_recent_wash_activity": int(active.sum()),
         "triggered": triggered,
-        "trades": proposals.n_trades,
+        "trades_before_tax": proposals.n_trades,
+        "trades": final.n_trades,
         "seconds": round(seconds, 3),
+        "seconds_core": round(t_core - start, 3),
+        "seconds_tax_input": round(t_tax - t_core, 3),
+        "seconds_tax_pass": round(end - t_tax, 3),
         "accounts_per_second": round(n / seconds),
         "peak_rss_mb": round(peak_engine, 1),
         "peak_rss_mb_with_reference": round(
             resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "tax_changes": _change_counts(taxed),
+        "est_realized_st_gain": round(float(taxed.realized_st.sum())),
+        "est_realized_lt_gain": round(float(taxed.realized_lt.sum())),
         "reference_accounts": len(sample),
         "reference_seconds_per_account": round(ref_per_account, 4),
         "speedup_vs_reference": round(ref_per_account / (seconds / n), 1),
@@ -250,13 +371,23 @@ def main() -> None:
         "objective_gap_max": float(f"{np.max(gaps):.3g}"),
         "objective_gap_vs_start_median": float(f"{np.median(gaps_start):.3g}"),
         "objective_gap_vs_start_p95": float(f"{np.percentile(gaps_start, 95):.3g}"),
-        "constraint_checked_accounts": int(sample.size + others.size),
+        "objective_gap_before_tax_median": float(f"{np.median(gaps_pre):.3g}"),
+        "objective_gap_before_tax_p95": float(f"{np.percentile(gaps_pre, 95):.3g}"),
+        "constraint_checked_accounts": int(checked.size),
         "constraint_violations": sum(violations.values()),
         "constraint_violations_by_kind": violations,
         "targets": {"seconds": 60, "peak_rss_mb": 6144, "speedup_vs_reference": 100,
                     "objective_gap_median": 0.01, "objective_gap_p95": 0.05,
                     "constraint_violations": 0},
     }))
+
+
+def _change_counts(taxed: TaxedProposals) -> dict[str, int]:
+    """How many trades the tax pass switched, reduced or dropped."""
+    out: dict[str, int] = {}
+    for c in taxed.changes:
+        out[str(c.kind)] = out.get(str(c.kind), 0) + 1
+    return out
 
 
 if __name__ == "__main__":

@@ -56,7 +56,15 @@ import numpy as np
 import numpy.typing as npt
 
 from ballast.config.rebalance import RebalancePolicy
-from ballast.rebalance import Proposals, RebalanceInput, Skip, Trigger
+from ballast.domain import LotMethod
+from ballast.rebalance import (
+    Proposals,
+    RebalanceInput,
+    Skip,
+    TaxedProposals,
+    TaxInput,
+    Trigger,
+)
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -254,8 +262,13 @@ def trades_account(inp: RebalanceInput, proposals: Proposals, account: int) -> b
 
 
 def check_constraints(inp: RebalanceInput, proposals: Proposals, account: int,
-                      policy: RebalancePolicy) -> list[str]:
+                      policy: RebalancePolicy, *, taxed: TaxedProposals | None = None,
+                      tax: TaxInput | None = None) -> list[str]:
     """The hard constraints the engine's trades of ``account`` violate (empty: none).
+
+    With ``taxed`` and ``tax`` (the tax pass's output and input), ``proposals`` must be
+    ``taxed.proposals`` (the final trades) and :func:`check_tax` adds ``lot_relief`` and
+    ``wash_sale``. Otherwise:
 
     * ``short``: a sale of more than is held long. ``lot``: a quantity that is not a whole
       multiple of the lot size, unless it sells the whole position. ``no_buy``/``no_sell``/
@@ -272,6 +285,16 @@ def check_constraints(inp: RebalanceInput, proposals: Proposals, account: int,
       trade the policy keeps), unless explained: underweight with nothing buyable or buys cut
       by the cash budget; overweight with nothing sellable left.
     """
+    if taxed is not None:
+        if tax is None or proposals is not taxed.proposals:
+            raise ValueError("check the final trades: pass taxed.proposals with taxed and tax")
+        return _check_core(inp, proposals, account, policy) + check_tax(inp, taxed, tax,
+                                                                        account)
+    return _check_core(inp, proposals, account, policy)
+
+
+def _check_core(inp: RebalanceInput, proposals: Proposals, account: int,
+                policy: RebalancePolicy) -> list[str]:
     bad: list[str] = []
     m = len(inp.instruments)
     tol = 1e-9
@@ -386,4 +409,91 @@ def _trading_bands(inp: RebalanceInput, proposals: Proposals, account: int,
         over = w[s] > hi[s] + slack[s] and sell_left[s] > slack[s]
         if under or over:
             bad.append(f"band:{md.sleeve_names[s]}")
+    return bad
+
+
+WASH_DAYS = 30  # IRS Pub. 550: 30 days before (and after) the sale; before as_of is checkable
+
+
+def check_tax(inp: RebalanceInput, taxed: TaxedProposals, tax: TaxInput,
+              account: int) -> list[str]:
+    """The tax pass's hard constraints on the FINAL trades of ``account`` (empty: none).
+
+    Worked out from the ``TaxInput`` alone (lot bases, recent activity), not from the gains the
+    pass reports:
+
+    * ``lot_relief``: a sell whose relieved lots do not sum to its quantity, or relieve lots
+      that are not open lots of the account and instrument, or more than such a lot holds; a
+      buy that relieves lots.
+    * ``wash_sale``: a buy of group g when the household sold g at a loss within the last 30
+      days (``as_of`` − 30 … ``as_of``) or sells g at a loss in this run in a taxable account;
+      a sale of loss lots in a taxable account when the household bought g within the last 30
+      days or buys g in this run (in any of its accounts). A lot is a loss lot when the trade's
+      unit value is below its unit basis (the position's average under AVERAGE).
+    """
+    bad: list[str] = []
+    p = taxed.proposals
+    grp = tax.group_of
+
+    mine = np.flatnonzero(tax.lot_account == account)
+    lots = {tax.lot_id[k]: k for k in mine.tolist()}
+    for i in p.trades_of(account).tolist():
+        relief = taxed.lots_of(i)
+        if p.side[i] > 0:
+            if relief:
+                bad.append("lot_relief")
+            continue
+        total = sum(units for _, units in relief)
+        j = int(p.trade_instrument[i])
+        if (not math.isclose(total, float(p.quantity[i]), rel_tol=1e-9, abs_tol=1e-9)
+                or any(lid not in lots or int(tax.lot_instrument[lots[lid]]) != j
+                       or units > float(tax.lot_quantity[lots[lid]]) * (1 + 1e-9) + 1e-9
+                       or units <= 0 for lid, units in relief)):
+            bad.append("lot_relief")
+
+    def loss_groups(a: int) -> set[int]:
+        """Groups whose lots account ``a`` (taxable) sells at a loss in this run."""
+        if not tax.taxable[a]:
+            return set()
+        own = np.flatnonzero(tax.lot_account == a) if a != account else mine
+        unit = {tax.lot_id[k]: float(tax.lot_basis[k] / tax.lot_quantity[k])
+                for k in own.tolist()}
+        avg: dict[int, float] = {}
+        if tax.lot_method[a] is LotMethod.AVERAGE:
+            for j in np.unique(tax.lot_instrument[own]).tolist():
+                sel = own[tax.lot_instrument[own] == j]
+                avg[j] = float(tax.lot_basis[sel].sum() / tax.lot_quantity[sel].sum())
+        out: set[int] = set()
+        for i in p.trades_of(a).tolist():
+            if p.side[i] > 0:
+                continue
+            j = int(p.trade_instrument[i])
+            for lid, units in taxed.lots_of(i):
+                basis = avg.get(j, unit.get(lid, math.inf))
+                if units > 0 and float(p.unit_value[i]) < basis:
+                    out.add(int(grp[j]))
+        return out
+
+    def bought_groups(a: int) -> set[int]:
+        return {int(grp[p.trade_instrument[i]]) for i in p.trades_of(a).tolist()
+                if p.side[i] > 0}
+
+    h = int(tax.household[account])
+    house = np.flatnonzero(tax.household == h).tolist()
+    end = np.datetime64(tax.as_of, "D")
+    start = end - np.timedelta64(WASH_DAYS, "D")
+
+    def recent(hh: IntArray, inst: IntArray, day: npt.NDArray[np.datetime64]) -> set[int]:
+        d = day.astype("datetime64[D]")
+        ok = (hh == h) & (d >= start) & (d <= end)
+        return {int(g) for g in grp[inst[ok]].tolist()}
+
+    loss_recent = recent(tax.loss_household, tax.loss_instrument, tax.loss_date)
+    buy_recent = recent(tax.buy_household, tax.buy_instrument, tax.buy_date)
+    loss_run = set().union(*(loss_groups(a) for a in house)) if house else set()
+    buy_run = set().union(*(bought_groups(a) for a in house)) if house else set()
+    if bought_groups(account) & (loss_recent | loss_run):
+        bad.append("wash_sale")
+    if loss_groups(account) & (buy_recent | buy_run) and "wash_sale" not in bad:
+        bad.append("wash_sale")
     return bad

@@ -10,9 +10,24 @@ import numpy as np
 import pytest
 
 from ballast.config.rebalance import CostModel, RebalancePolicy
-from ballast.rebalance import ModelTargets, RebalanceInput, propose
+from ballast.domain import LotMethod
+from ballast.rebalance import (
+    ModelTargets,
+    Proposals,
+    RebalanceInput,
+    TaxedProposals,
+    TaxInput,
+    propose,
+    tax_pass,
+)
 
-from .reference_cvxpy import check_constraints, objective_gap, reference, trades_account
+from .reference_cvxpy import (
+    check_constraints,
+    check_tax,
+    objective_gap,
+    reference,
+    trades_account,
+)
 
 INST = ("A", "B", "B2", "C")
 # A hair of cost (1e-6) makes the optimum unique (no buying and selling the same thing).
@@ -201,3 +216,118 @@ def test_constraint_check_catches_bad_trades() -> None:
     qty[b] += np.ceil((good.cash_after[a] - good.cash_keep[a] + 1000) / good.unit_value[b])
     assert "cash_reserve" in bad(quantity=qty)
     assert check_constraints(inp, good, a, policy) == []
+
+
+AS_OF = np.datetime64("2021-03-31", "D")
+
+
+def random_tax(inp: RebalanceInput, seed: int, pair: tuple[int, int] | None = None) -> TaxInput:
+    """Households of two accounts (the first taxable, the second not), four lots per holding
+    acquired over three years at ± costs, and recent loss sales and purchases in the household
+    of accounts 0/1 of instruments it holds or its model buys; ``pair`` shares a group."""
+    rng = np.random.default_rng(seed)
+    n, m = inp.quantity.shape
+    acct, inst = np.nonzero(inp.quantity > 0)
+    parts = np.floor(rng.dirichlet(np.ones(4), acct.size) * inp.quantity[acct, inst][:, None])
+    parts[:, 0] += inp.quantity[acct, inst] - parts.sum(axis=1)
+    keep = parts.ravel() > 0
+    age = rng.integers(31, 3 * 365, parts.shape).ravel()[keep]
+    price = inp.unit_value[acct, inst]
+    unit = (price[:, None] * np.exp(rng.normal(0.0, 0.3, parts.shape))).ravel()[keep]
+    qty = parts.ravel()[keep]
+    group = np.arange(m, dtype=np.int64)
+    if pair is not None:
+        group[pair[1]] = group[pair[0]]
+    held0 = np.flatnonzero(inp.quantity[0] > 0)[:2]
+    model0 = np.flatnonzero(inp.models[int(inp.model_of[0])].member >= 0)[:2]
+    days = np.array([AS_OF - 3, AS_OF - 40])  # the second is outside the window
+    return TaxInput(
+        as_of=AS_OF.astype(object), taxable=np.arange(n) % 2 == 0,
+        lot_method=tuple(LotMethod.MIN_TAX if a % 2 == 0 else LotMethod.FIFO
+                         for a in range(n)),
+        household=np.arange(n, dtype=np.int64) // 2, group_of=group,
+        lot_account=np.repeat(acct, 4)[keep].astype(np.int64),
+        lot_instrument=np.repeat(inst, 4)[keep].astype(np.int64),
+        lot_id=tuple(f"L{k}" for k in range(qty.size)), lot_quantity=qty, lot_basis=unit * qty,
+        lot_acquired=AS_OF - age.astype("timedelta64[D]"),
+        lot_holding_start=AS_OF - age.astype("timedelta64[D]"),
+        loss_household=np.zeros(2, dtype=np.int64), loss_instrument=model0.astype(np.int64),
+        loss_date=days, loss_quantity=np.ones(2),
+        buy_household=np.zeros(2, dtype=np.int64), buy_instrument=held0.astype(np.int64),
+        buy_date=days, buy_quantity=np.ones(2))
+
+
+def _taxed(seed: int = 5) -> tuple[RebalanceInput, Proposals, TaxInput, TaxedProposals]:
+    policy = RebalancePolicy()
+    inp = random_accounts(seed, n=16)
+    model = inp.models[0]
+    s0 = np.flatnonzero(model.member == 0)
+    tax = random_tax(inp, seed, pair=(int(s0[0]), int(s0[1])))
+    core = propose(inp, policy)
+    return inp, core, tax, tax_pass(core, inp, tax)
+
+
+def test_tax_pass_final_trades_are_feasible_and_free_of_wash_sales() -> None:
+    policy = RebalancePolicy()
+    inp, _, tax, taxed = _taxed()
+    assert taxed.changes  # the recent activity and the in-run losses did shape some trades
+    for a in range(len(inp.accounts)):
+        assert check_constraints(inp, taxed.proposals, a, policy, taxed=taxed, tax=tax) == [], a
+
+
+def test_tax_check_catches_a_wash_sale_and_bad_reliefs() -> None:
+    inp, _, tax, taxed = _taxed()
+    p = taxed.proposals
+    buys = np.flatnonzero(p.side > 0)
+    b = int(buys[0])
+    a, j = int(p.trade_account[b]), int(p.trade_instrument[b])
+    h = int(tax.household[a])
+    assert check_tax(inp, taxed, tax, a) == []
+    # A loss sale of the bought group 5 days ago in the household: the buy is a wash sale.
+    recent_loss = dataclasses.replace(
+        tax, loss_household=np.r_[tax.loss_household, h],
+        loss_instrument=np.r_[tax.loss_instrument, j], loss_date=np.r_[tax.loss_date, AS_OF - 5],
+        loss_quantity=np.r_[tax.loss_quantity, 1.0])
+    assert "wash_sale" in check_tax(inp, taxed, recent_loss, a)
+    old = dataclasses.replace(recent_loss, loss_date=np.r_[tax.loss_date, AS_OF - 31])
+    assert check_tax(inp, taxed, old, a) == []  # outside the 30-day window
+    # A taxable sale of loss lots while the household bought the group 10 days ago.
+    loss_sells = [i for i in np.flatnonzero(p.side < 0).tolist()
+                  if tax.taxable[p.trade_account[i]] and taxed.lot_gain[
+                      taxed.lot_start[i]:taxed.lot_start[i + 1]].min(initial=0.0) < 0]
+    assert loss_sells
+    s = loss_sells[0]
+    a2, j2 = int(p.trade_account[s]), int(p.trade_instrument[s])
+    bought = dataclasses.replace(
+        tax, buy_household=np.r_[tax.buy_household, tax.household[a2]],
+        buy_instrument=np.r_[tax.buy_instrument, j2], buy_date=np.r_[tax.buy_date, AS_OF - 10],
+        buy_quantity=np.r_[tax.buy_quantity, 1.0])
+    assert "wash_sale" in check_tax(inp, taxed, bought, a2)
+    # A buy of that group in this run by the other account of the household.
+    other = int(np.flatnonzero(tax.household == tax.household[a2])[1])
+    fake = dataclasses.replace(
+        p, trade_account=np.r_[p.trade_account, other], trade_instrument=np.r_[p.trade_instrument,
+                                                                              j2],
+        side=np.r_[p.side, 1], quantity=np.r_[p.quantity, 1.0],
+        unit_value=np.r_[p.unit_value, p.unit_value[s]])
+    order = np.lexsort((fake.trade_instrument, fake.side, fake.trade_account))
+    fake = dataclasses.replace(fake, **{c: getattr(fake, c)[order] for c in (
+        "trade_account", "trade_instrument", "side", "quantity", "unit_value")})
+    # The extra buy (appended last) relieves no lots: rebuild the lot columns in the new order.
+    counts = np.r_[np.diff(taxed.lot_start), 0][order]
+    moved = np.r_[0, np.cumsum(counts)]
+    seg = np.r_[taxed.lot_start[:-1], taxed.lot_start[-1]][order]
+    idx = np.concatenate([np.arange(lo, lo + c) for lo, c in zip(seg, counts, strict=True)])
+    wash = dataclasses.replace(
+        taxed, proposals=fake, lot_start=moved, lot_id=tuple(taxed.lot_id[k] for k in idx),
+        lot_quantity=taxed.lot_quantity[idx], lot_gain=taxed.lot_gain[idx],
+        lot_long=taxed.lot_long[idx])
+    assert "wash_sale" in check_tax(inp, wash, tax, a2)
+    assert check_tax(inp, wash, dataclasses.replace(
+        tax, taxable=np.zeros(len(inp.accounts), dtype=bool)), a2) == []
+    # Reliefs that do not sum to the sale.
+    lq = taxed.lot_quantity.copy()
+    lq[taxed.lot_start[s]] += 1.0
+    assert "lot_relief" in check_tax(inp, dataclasses.replace(taxed, lot_quantity=lq), tax, a2)
+    with pytest.raises(ValueError):
+        check_constraints(inp, p, a2, RebalancePolicy(), taxed=taxed)
