@@ -2,18 +2,22 @@
 
 For one account of a :class:`RebalanceInput` following a model, with ``T`` its value before
 trading (Σ quantity × unit value + cash) and, per instrument ``j`` in play (held or in the
-model), ``b_j ≥ 0`` units bought and ``s_j ≥ 0`` units sold (continuous: the relaxation of
-whole shares and lots)::
+model), ``b_j ≥ 0`` units bought and, per open lot ``ℓ`` of a sellable ``j``, ``z_ℓ ≥ 0``
+units sold, ``s_j = Σ_{ℓ of j} z_ℓ`` (continuous: the relaxation of whole shares and lots)::
 
     w_k  = Σ_{j in sleeve k} (q_j + b_j − s_j) · uv_j / T        sleeve weight after
     u    = Σ_{j outside the model} (q_j − s_j) · uv_j / T          weight outside the model
     f    = Σ_k (w_k − τ_k)²  +  u²                                 squared drift
          + rate · Σ_j (b_j + s_j) · uv_j / T                       trading cost (proportional)
-         + Σ_j tax_j · s_j / T                                     tax-cost proxy (0 for now)
+         + Σ_ℓ c_ℓ · z_ℓ / T                                       tax cost (taxable accounts)
 
-    subject to  s_j ≤ max(q_j, 0), s_j = 0 if do-not-sell          no shorts, restrictions
-                b_j = 0 unless j is in the model and not do-not-buy
+    c_ℓ = r_short · max(g_ℓ, 0) for a short-term lot, r_long · max(g_ℓ, 0) for a long-term one,
+    g_ℓ = uv_j − the lot's unit basis (the position's average under AVERAGE)
+
+    subject to  z_ℓ ≤ cap_ℓ,  s_j ≤ max(q_j, 0),  s_j = 0 if do-not-sell      lots, no shorts
+                b_j = 0 unless j is in the model, not do-not-buy, not wash-blocked
                 cash + (1 − rate) Σ s_j uv_j − (1 + rate) Σ b_j uv_j ≥ keep*
+                Σ_ℓ g_ℓ z_ℓ ≤ max(gain budget left, 0)                  (taxable, finite budget)
 
 * ``rate`` is the CostModel's proportional part, (half spread + impact) bps / 1e4; the fixed
   commission is left out (it is not convex), so the reference is a relaxation of the engine's
@@ -23,13 +27,51 @@ whole shares and lots)::
   less do-not-sell holdings outside the model, split over the sleeves in proportion to their
   targets; τ_k = that target value / T. It equals the model's target whenever nothing is
   requested, nothing is stuck outside the model and the targets sum to 1 − cash target.
-* ``keep*`` = min(cash to keep, cash + (1 − rate) × everything sellable): when even selling all
-  cannot raise the cash to keep, the constraint asks for the most that can be raised.
+* ``keep*`` = min(cash to keep, cash + (1 − rate) × everything sellable within the lot caps):
+  when even selling all cannot raise the cash to keep, the constraint asks for the most that
+  can be raised.
 * Weights are over the value before trading, so ``f`` is a quadratic; the value after differs
   only by the costs (bps), which would not change the comparison.
 * The drift term is the TARGET policy's aim (every sleeve to its target). Under BAND_EDGE the
   engine stops at the band edge on purpose, so its gap against this reference is not a defect:
   compare gaps under ``TradeTo.TARGET`` only (constraints are checked under either).
+
+Taxes (with a ``TaxInput``; without one, every held sellable position is one lot with
+``c = 0`` and no cap but its quantity — the pure-drift problem). The hard rules of the tax
+pass (``ballast.rebalance.tax``), as caps and exclusions:
+
+* **Blocked buys** (any account): no buy of a wash-sale group the household sold at a loss in
+  the 30 days up to ``as_of`` — or, with ``taxed``, that another account of the household
+  sells at a loss in this run's final trades (a taxable account relieving a lot at a loss).
+* **Loss lots in a buy window** (taxable): ``cap_ℓ = 0`` for a loss lot (uv < unit basis) of a
+  group the household bought in the last 30 days — or, with ``taxed``, that another account
+  of the household buys in this run.
+* **Short-term deferral** (taxable): ``cap_ℓ = 0`` for a short-term lot that is not a loss
+  unless the drift of its sleeve, |weight before − model target|, exceeds the hard band —
+  ``policy.short_term_hard_band`` when set (pass the tax pass the same), else 2 × the
+  sleeve's tolerance; for a holding outside the model its weight against
+  ``policy.total_drift_limit``. As in the pass, an in-band sleeve's sale that raises requested
+  cash (the account is below cash minimum × T + requested) is exempt.
+* **Gain budget**: see above (the engine scales gains so the net fits; a budget already
+  overdrawn leaves it only losses, whose net is ≤ 0).
+* Otherwise ``cap_ℓ`` = the lot's open quantity.
+
+The account's OWN wash-sale disjunction (not buy a group and sell its loss lots in one
+taxable account) is not convex and is left out — a relaxation, like whole shares. Conditioning
+on the other accounts' final trades (``taxed``) decomposes the household by account; the
+engine's trades satisfy all of it (``check_tax``), so they stay feasible here.
+
+**Tax rates are the reference's**, not the engine's: :data:`RATES` (37 % short, 20 % long — US
+top federal rates) turn gains into the cost ``c_ℓ`` on the scale of the drift term (÷ T). The
+engine has no rates: it chooses lots by the account's method (MIN_TAX: losses, then long-term,
+then short-term gains) and defers by rule. **Losses give no benefit** (``c_ℓ ≥ 0``): a loss
+credit would make this per-account relaxation harvest — sell loss lots and buy the same group
+back, the wash sale it cannot exclude (the disjunction above) — which is not the rebalancing
+problem; harvesting is measured apart. Non-taxable accounts have ``c = 0``.
+
+The engine's objective ``f_eng`` is the same ``f`` at its final trades, with ``z`` the lots the
+tax pass actually relieved (``TaxedProposals.lots_of``); ``Gap.engine_within_caps`` says they
+respect the caps above (they must: it is the same problem).
 
 Objective gap of the engine's (rounded) trades ``f_eng`` against the reference optimum
 ``f_ref``, with ``f_start`` = f of trading nothing (f_ref ≤ f_start, and f_ref ≤ f_eng since the
@@ -56,7 +98,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ballast.config.rebalance import RebalancePolicy
-from ballast.domain import LotMethod
+from ballast.domain import LotMethod, Term, holding_term
 from ballast.rebalance import (
     Proposals,
     RebalanceInput,
@@ -74,8 +116,20 @@ EPS = 1e-12  # squared-weight units: the gap's denominator never goes below this
 
 
 @dataclass(frozen=True)
+class TaxRates:
+    """The reference's tax rates on realized short- and long-term gains (the engine has none)."""
+
+    short: float = 0.37
+    long: float = 0.20
+
+
+RATES = TaxRates()
+
+
+@dataclass(frozen=True)
 class AccountProblem:
-    """One account's data, restricted to the instruments in play (``cols``)."""
+    """One account's data, restricted to the instruments in play (``cols``) and the open lots
+    of its sellable ones (``lot_*``, ``lot_col`` indexing ``cols``)."""
 
     account: int
     cols: IntArray  # instrument indices: held (≠ 0) or in the model
@@ -84,13 +138,19 @@ class AccountProblem:
     lot: FloatArray
     sleeve: IntArray  # per col: its sleeve in the model, -1 outside
     sellable: BoolArray  # held long and not do-not-sell
-    buyable: BoolArray  # in the model and not do-not-buy
+    buyable: BoolArray  # in the model, not do-not-buy, not blocked by a wash-sale window
     target: FloatArray  # τ: effective sleeve target weights
     total: float  # T
     cash: float
     keep: float  # cash to keep, as core.py defines it
     rate: float
-    tax_per_unit: FloatArray
+    lot_col: IntArray
+    lot_id: tuple[str, ...]  # "" for the one pseudo-lot per position without a TaxInput
+    lot_cap: FloatArray  # units that may be sold
+    lot_gain: FloatArray  # g: gain per unit
+    lot_long: BoolArray
+    lot_cost: FloatArray  # c: tax cost per unit sold
+    budget: float  # net realized gain allowed (inf: none)
 
     @property
     def sleeves(self) -> int:
@@ -99,18 +159,66 @@ class AccountProblem:
 
 @dataclass(frozen=True)
 class Solution:
-    """Reference trades as full-width arrays (units), and the objective values."""
+    """Reference trades as full-width arrays (units), per-lot sells, the objective values."""
 
     buy: FloatArray
     sell: FloatArray
+    lot_sell: FloatArray  # per lot of ``problem``
     objective: float
     objective_start: float
     seconds: float
+    problem: AccountProblem
 
 
-def account_problem(inp: RebalanceInput, account: int, policy: RebalancePolicy,
-                    tax_per_unit: FloatArray | None = None) -> AccountProblem:
-    """Extract the problem of ``account`` (which must follow a model and have valid prices)."""
+_LOT_INDEX: list[tuple[TaxInput, IntArray, IntArray]] = []
+
+
+def _lots_of(tax: TaxInput, account: int) -> IntArray:
+    """Indices of the open lots of ``account`` (an index built once per TaxInput)."""
+    if not _LOT_INDEX or _LOT_INDEX[0][0] is not tax:
+        order = np.argsort(tax.lot_account, kind="stable").astype(np.int64)
+        bounds = np.searchsorted(tax.lot_account[order],
+                                 np.arange(len(tax.taxable) + 1)).astype(np.int64)
+        _LOT_INDEX[:] = [(tax, order, bounds)]
+    _, order, bounds = _LOT_INDEX[0]
+    return order[bounds[account]:bounds[account + 1]]
+
+
+def _window_groups(tax: TaxInput, household: IntArray, instrument: IntArray,
+                   day: npt.NDArray[np.datetime64], h: int) -> set[int]:
+    """Groups of the rows of household ``h`` dated in the 30 days up to ``as_of``."""
+    end = np.datetime64(tax.as_of, "D")
+    d = day.astype("datetime64[D]")
+    ok = (household == h) & (d >= end - np.timedelta64(WASH_DAYS, "D")) & (d <= end)
+    return {int(g) for g in tax.group_of[instrument[ok]].tolist()}
+
+
+def _household_run(tax: TaxInput, taxed: TaxedProposals, account: int) -> tuple[set[int],
+                                                                                 set[int]]:
+    """(groups bought, groups sold at a loss by a taxable account) in the final trades of the
+    OTHER accounts of ``account``'s household."""
+    p = taxed.proposals
+    bought: set[int] = set()
+    lost: set[int] = set()
+    for a in np.flatnonzero(tax.household == tax.household[account]).tolist():
+        if a == account:
+            continue
+        for i in p.trades_of(a).tolist():
+            g = int(tax.group_of[p.trade_instrument[i]])
+            if p.side[i] > 0:
+                bought.add(g)
+            elif tax.taxable[a] and (taxed.lot_gain[taxed.lot_start[i]:taxed.lot_start[i + 1]]
+                                     < 0).any():
+                lost.add(g)
+    return bought, lost
+
+
+def account_problem(inp: RebalanceInput, account: int, policy: RebalancePolicy, *,
+                    tax: TaxInput | None = None, taxed: TaxedProposals | None = None,
+                    rates: TaxRates = RATES) -> AccountProblem:
+    """Extract the problem of ``account`` (which must follow a model and have valid prices);
+    with ``tax`` its lots, caps and tax costs, with ``taxed`` also the household's other
+    accounts' final trades (see the module docstring)."""
     k = int(inp.model_of[account])
     if k < 0:
         raise ValueError(f"account {account} has no model")
@@ -123,77 +231,174 @@ def account_problem(inp: RebalanceInput, account: int, policy: RebalancePolicy,
     value = q[cols] * uv[cols]
     total = float(value.sum() + inp.cash[account])
     sellable = (q[cols] > 0) & ~inp.no_sell[account, cols]
-    keep = (max(md.cash_target, md.cash_minimum) * total + float(inp.cash_needed[account]))
+    need = float(inp.cash_needed[account])
+    keep = max(md.cash_target, md.cash_minimum) * total + need
     legacy = float(value[~(sellable | in_model[cols])].sum())
     base = max(total - keep - legacy, 0.0)
     tsum = float(md.target.sum())
     target = md.target * (base / tsum / total if tsum > 0 else 0.0)
     c = policy.costs
-    tax = np.zeros(len(inp.instruments)) if tax_per_unit is None else tax_per_unit
+    buyable = in_model[cols] & ~inp.no_buy[account, cols]
+    sleeve = md.member[cols].astype(np.int64)
+    qc, uvc = q[cols].astype(np.float64), uv[cols].astype(np.float64)
+
+    if tax is None:
+        lot_col = np.flatnonzero(sellable).astype(np.int64)
+        lot_id: tuple[str, ...] = ("",) * lot_col.size
+        cap = qc[lot_col]
+        gain = np.zeros(lot_col.size)
+        long = np.ones(lot_col.size, dtype=bool)
+        cost = np.zeros(lot_col.size)
+        budget = math.inf
+    else:
+        h = int(tax.household[account])
+        loss_window = _window_groups(tax, tax.loss_household, tax.loss_instrument,
+                                     tax.loss_date, h)
+        buy_window = _window_groups(tax, tax.buy_household, tax.buy_instrument, tax.buy_date, h)
+        if taxed is not None:
+            bought, lost = _household_run(tax, taxed, account)
+            buy_window |= bought
+            loss_window |= lost
+        blocked = np.isin(tax.group_of[cols], list(loss_window))
+        buyable &= ~blocked
+
+        idx = _lots_of(tax, account)
+        pos = np.searchsorted(cols, tax.lot_instrument[idx])
+        pos = np.minimum(pos, cols.size - 1)
+        mine = cols[pos] == tax.lot_instrument[idx]
+        idx, pos = idx[mine], pos[mine]
+        unit = tax.lot_basis[idx] / tax.lot_quantity[idx]
+        if tax.lot_method[account] is LotMethod.AVERAGE:
+            qsum = np.bincount(pos, weights=tax.lot_quantity[idx], minlength=cols.size)
+            bsum = np.bincount(pos, weights=tax.lot_basis[idx], minlength=cols.size)
+            unit = bsum[pos] / qsum[pos]
+        keep_lot = sellable[pos]
+        idx, pos, unit = idx[keep_lot], pos[keep_lot], unit[keep_lot]
+        lot_col = pos.astype(np.int64)
+        lot_id = tuple(tax.lot_id[x] for x in idx.tolist())
+        gain = uvc[lot_col] - unit
+        long = np.array([holding_term(d, tax.as_of) is Term.LONG for d in
+                         tax.lot_holding_start[idx].astype("datetime64[D]").tolist()],
+                        dtype=bool)
+        cap = tax.lot_quantity[idx].astype(np.float64).copy()
+        taxable = bool(tax.taxable[account])
+        budget = math.inf
+        if taxable:
+            loss = gain < 0
+            in_window = np.isin(tax.group_of[cols[lot_col]], list(buy_window))
+            cap[loss & in_window] = 0.0
+            defer = _defer_cols(inp, account, policy, cols, sleeve, qc * uvc, total, need)
+            cap[~loss & ~long & defer[lot_col]] = 0.0
+            if tax.gain_budget is not None and np.isfinite(tax.gain_budget[account]):
+                budget = max(float(tax.gain_budget[account]), 0.0)
+            cost = np.where(long, rates.long, rates.short) * np.maximum(gain, 0.0)
+        else:
+            cost = np.zeros(lot_col.size)
     return AccountProblem(
-        account=account, cols=cols, quantity=q[cols].astype(np.float64),
-        unit_value=uv[cols].astype(np.float64), lot=inp.lot_size[cols].astype(np.float64),
-        sleeve=md.member[cols].astype(np.int64), sellable=sellable,
-        buyable=in_model[cols] & ~inp.no_buy[account, cols], target=target.astype(np.float64),
-        total=total, cash=float(inp.cash[account]), keep=keep,
-        rate=(c.half_spread_bps + c.impact_bps) / 1e4, tax_per_unit=tax[cols].astype(np.float64))
+        account=account, cols=cols, quantity=qc, unit_value=uvc,
+        lot=inp.lot_size[cols].astype(np.float64), sleeve=sleeve, sellable=sellable,
+        buyable=buyable, target=target.astype(np.float64), total=total,
+        cash=float(inp.cash[account]), keep=keep, rate=(c.half_spread_bps + c.impact_bps) / 1e4,
+        lot_col=lot_col, lot_id=lot_id, lot_cap=cap, lot_gain=gain, lot_long=long,
+        lot_cost=cost, budget=budget)
 
 
-def objective(p: AccountProblem, buy: FloatArray, sell: FloatArray) -> float:
-    """f for trades given per col of ``p`` (units), in plain numpy."""
+def _defer_cols(inp: RebalanceInput, account: int, policy: RebalancePolicy, cols: IntArray,
+                sleeve: IntArray, value: FloatArray, total: float, need: float) -> BoolArray:
+    """Per col: its short-term gain lots are deferred (the tax pass's rule 3)."""
+    md = inp.models[int(inp.model_of[account])]
+    inside = sleeve >= 0
+    w = np.bincount(sleeve[inside], weights=value[inside], minlength=len(md.target)) / total
+    ss = np.maximum(sleeve, 0)
+    band = policy.short_term_hard_band
+    drift = np.where(inside, np.abs(w - md.target)[ss], value / total)
+    hard = np.where(inside, 2 * md.tolerance[ss], policy.total_drift_limit) if band is None \
+        else np.full(cols.size, band)
+    raising = float(inp.cash[account]) < md.cash_minimum * total + need
+    exempt = inside & (np.abs(w - md.target)[ss] <= md.tolerance[ss]) & raising
+    return np.asarray((drift <= hard) & ~exempt, dtype=bool)
+
+
+def objective(p: AccountProblem, buy: FloatArray, sell: FloatArray,
+              lot_sell: FloatArray | None = None) -> float:
+    """f for trades given per col of ``p`` (units) and per lot (units; needed when a lot has a
+    tax cost), in plain numpy."""
     after = (p.quantity + buy - sell) * p.unit_value / p.total
     inside = p.sleeve >= 0
     w = np.bincount(p.sleeve[inside], weights=after[inside], minlength=p.sleeves)
     u = float(after[~inside].sum())
     traded = float(((buy + sell) * p.unit_value).sum())
+    if lot_sell is None:
+        if (p.lot_cost > 0).any() and (sell > 0).any():
+            raise ValueError("lots have a tax cost: pass the per-lot sells")
+        tax = 0.0
+    else:
+        tax = float((p.lot_cost * lot_sell).sum())
     return float(((w - p.target) ** 2).sum() + u * u + p.rate * traded / p.total
-                 + (p.tax_per_unit * sell).sum() / p.total)
+                 + tax / p.total)
 
 
-def solve(p: AccountProblem) -> tuple[FloatArray, FloatArray, float]:
-    """Minimize f with cvxpy + Clarabel; returns (buy, sell) per col in units, and seconds.
+def solve(p: AccountProblem) -> tuple[FloatArray, FloatArray, FloatArray, float]:
+    """Minimize f with cvxpy + Clarabel; returns (buy, sell) per col and the sells per lot, in
+    units, and seconds.
 
-    Variables are trade values as weights of T (x = b·uv/T, y = s·uv/T) so the problem is well
-    scaled whatever the account's size; quantities are recovered exactly from them.
+    Variables are trade values as weights of T (x = b·uv/T, y = z·uv/T per lot with a cap > 0)
+    so the problem is well scaled whatever the account's size; quantities are recovered
+    exactly from them.
     """
     start = time.perf_counter()
     n = len(p.cols)
-    bi, si = np.flatnonzero(p.buyable), np.flatnonzero(p.sellable)
+    bi = np.flatnonzero(p.buyable)
+    li = np.flatnonzero(p.lot_cap > 0)  # lots that may be sold
+    lc = p.lot_col[li]
+    luv = p.unit_value[lc]
+    cap_w = p.lot_cap[li] * luv / p.total
     held_w = p.quantity * p.unit_value / p.total
     inside = p.sleeve >= 0
     w0 = np.bincount(p.sleeve[inside], weights=held_w[inside], minlength=p.sleeves)
     u0 = float(held_w[~inside].sum())
     a_buy = np.zeros((p.sleeves, bi.size))
     a_buy[p.sleeve[bi], np.arange(bi.size)] = 1.0
-    a_sell = np.zeros((p.sleeves, si.size))
-    si_in = p.sleeve[si] >= 0
-    a_sell[p.sleeve[si][si_in], np.flatnonzero(si_in)] = 1.0
-    out_sell = (~si_in).astype(np.float64)
-    tax_w = p.tax_per_unit[si] / p.unit_value[si] if si.size else np.zeros(0)
+    a_sell = np.zeros((p.sleeves, li.size))
+    l_in = p.sleeve[lc] >= 0
+    a_sell[p.sleeve[lc][l_in], np.flatnonzero(l_in)] = 1.0
+    out_sell = (~l_in).astype(np.float64)
+    tax_w = p.lot_cost[li] / luv  # per unit of weight sold: c / uv (÷ T after × T)
+    gain_w = p.lot_gain[li] / luv * p.total
 
     x = cp.Variable(bi.size, nonneg=True)
-    y = cp.Variable(si.size, nonneg=True)
-    w = w0 + (a_buy @ x if bi.size else 0) - (a_sell @ y if si.size else 0)
-    u = u0 - (out_sell @ y if si.size else 0)
+    y = cp.Variable(li.size, nonneg=True)
+    w = w0 + (a_buy @ x if bi.size else 0) - (a_sell @ y if li.size else 0)
+    u = u0 - (out_sell @ y if li.size else 0)
     drift = cp.sum_squares(w - p.target) + cp.square(u)
-    cost = p.rate * (cp.sum(x) + cp.sum(y)) if bi.size + si.size else 0
-    tax = tax_w @ y if si.size else 0
-    raisable = p.cash + (1 - p.rate) * float(held_w[si].sum()) * p.total
+    cost = p.rate * (cp.sum(x) + cp.sum(y)) if bi.size + li.size else 0
+    tax = tax_w @ y if li.size else 0
+    # Per col, the lots' caps may exceed the holding (data): never sell more than held.
+    per_col = np.bincount(lc, weights=cap_w, minlength=n)
+    raisable_w = np.minimum(per_col, np.where(p.sellable, held_w, 0.0))
+    raisable = p.cash + (1 - p.rate) * float(raisable_w.sum()) * p.total
     keep = min(p.keep, raisable) / p.total
     cash_after = p.cash / p.total + (1 - p.rate) * cp.sum(y) - (1 + p.rate) * cp.sum(x)
     cons = [cash_after >= keep - 1e-12]
-    if si.size:
-        cons.append(y <= held_w[si])
+    if li.size:
+        cons.append(y <= cap_w)
+        over = np.flatnonzero(per_col > held_w * (1 + 1e-12))
+        if over.size:
+            onehot = (lc[None, :] == over[:, None]).astype(np.float64)
+            cons.append(onehot @ y <= held_w[over])
+        if math.isfinite(p.budget):
+            cons.append(gain_w @ y <= p.budget)
     prob = cp.Problem(cp.Minimize(drift + cost + tax), cons)
     prob.solve(solver=cp.CLARABEL, tol_gap_abs=1e-10, tol_gap_rel=1e-10, tol_feas=1e-10)
     if prob.status not in (cp.OPTIMAL, cp.OPTIMAL_INACCURATE):
         raise RuntimeError(f"account {p.account}: reference status {prob.status}")
-    buy, sell = np.zeros(n), np.zeros(n)
+    buy, lot_sell = np.zeros(n), np.zeros(len(p.lot_col))
     if bi.size:
         buy[bi] = np.maximum(np.asarray(x.value), 0.0) * p.total / p.unit_value[bi]
-    if si.size:
-        sell[si] = np.clip(np.asarray(y.value), 0.0, held_w[si]) * p.total / p.unit_value[si]
-    return buy, sell, time.perf_counter() - start
+    if li.size:
+        lot_sell[li] = np.clip(np.asarray(y.value), 0.0, cap_w) * p.total / luv
+    sell = np.bincount(p.lot_col, weights=lot_sell, minlength=n)
+    return buy, sell, lot_sell, time.perf_counter() - start
 
 
 def widen(p: AccountProblem, per_col: FloatArray, m: int) -> FloatArray:
@@ -202,16 +407,21 @@ def widen(p: AccountProblem, per_col: FloatArray, m: int) -> FloatArray:
     return out
 
 
-def reference(inp: RebalanceInput, account: int, policy: RebalancePolicy,
-              tax_per_unit: FloatArray | None = None) -> Solution:
+def reference(inp: RebalanceInput, account: int, policy: RebalancePolicy, *,
+              tax: TaxInput | None = None, taxed: TaxedProposals | None = None,
+              rates: TaxRates = RATES) -> Solution:
     """Solve the account's problem; quantities over all instruments of ``inp``."""
-    p = account_problem(inp, account, policy, tax_per_unit)
-    buy, sell, seconds = solve(p)
+    p = account_problem(inp, account, policy, tax=tax, taxed=taxed, rates=rates)
+    return _reference(p, len(inp.instruments))
+
+
+def _reference(p: AccountProblem, m: int) -> Solution:
+    buy, sell, lot_sell, seconds = solve(p)
     zero = np.zeros(len(p.cols))
-    m = len(inp.instruments)
-    return Solution(buy=widen(p, buy, m), sell=widen(p, sell, m),
-                    objective=objective(p, buy, sell), objective_start=objective(p, zero, zero),
-                    seconds=seconds)
+    return Solution(buy=widen(p, buy, m), sell=widen(p, sell, m), lot_sell=lot_sell,
+                    objective=objective(p, buy, sell, lot_sell),
+                    objective_start=objective(p, zero, zero, np.zeros(len(p.lot_col))),
+                    seconds=seconds, problem=p)
 
 
 def engine_trades(proposals: Proposals, account: int, m: int) -> tuple[FloatArray, FloatArray]:
@@ -223,12 +433,46 @@ def engine_trades(proposals: Proposals, account: int, m: int) -> tuple[FloatArra
     return buy, sell
 
 
+def engine_lots(p: AccountProblem, taxed: TaxedProposals) -> tuple[FloatArray, bool]:
+    """The units of each lot of ``p`` the tax pass relieved in the account's final trades, and
+    whether those reliefs are lots of ``p`` within their caps."""
+    at = {lid: x for x, lid in enumerate(p.lot_id)}
+    out = np.zeros(len(p.lot_col))
+    ok = True
+    for i in taxed.proposals.trades_of(p.account).tolist():
+        for lid, units in taxed.lots_of(i):
+            x = at.get(lid)
+            if x is None or int(p.cols[p.lot_col[x]]) != int(taxed.proposals.trade_instrument[i]):
+                ok = False
+                continue
+            out[x] += units
+    return out, ok and bool((out <= p.lot_cap * (1 + 1e-9) + 1e-9).all())
+
+
+def _engine_objective(p: AccountProblem, proposals: Proposals, m: int,
+                      taxed: TaxedProposals | None) -> tuple[float, bool]:
+    buy, sell = engine_trades(proposals, p.account, m)
+    if taxed is None:
+        return objective(p, buy[p.cols], sell[p.cols]), True
+    lots, ok = engine_lots(p, taxed)
+    return objective(p, buy[p.cols], sell[p.cols], lots), ok
+
+
+def _check_final(proposals: Proposals, tax: TaxInput | None,
+                 taxed: TaxedProposals | None) -> None:
+    if tax is not None and (taxed is None or proposals is not taxed.proposals):
+        raise ValueError("with tax, compare the final trades: pass taxed.proposals and taxed")
+
+
 def engine_objective(inp: RebalanceInput, proposals: Proposals, account: int,
-                     policy: RebalancePolicy, tax_per_unit: FloatArray | None = None) -> float:
-    """The SAME f for the engine's trades of ``account``."""
-    p = account_problem(inp, account, policy, tax_per_unit)
-    buy, sell = engine_trades(proposals, account, len(inp.instruments))
-    return objective(p, buy[p.cols], sell[p.cols])
+                     policy: RebalancePolicy, *, tax: TaxInput | None = None,
+                     taxed: TaxedProposals | None = None, rates: TaxRates = RATES) -> float:
+    """The SAME f for the engine's trades of ``account``: with ``tax`` (then ``proposals`` must
+    be ``taxed.proposals``) its tax cost over the lots the tax pass relieved."""
+    _check_final(proposals, tax, taxed)
+    p = account_problem(inp, account, policy, tax=tax, taxed=taxed, rates=rates)
+    return _engine_objective(p, proposals, len(inp.instruments),
+                             taxed if tax is not None else None)[0]
 
 
 @dataclass(frozen=True)
@@ -239,18 +483,25 @@ class Gap:
     gap: float  # share of the achievable improvement missed
     gap_vs_start: float  # the same loss over f_start
     reference_seconds: float
+    engine_within_caps: bool  # the engine's lot reliefs respect the reference's caps
 
 
 def objective_gap(inp: RebalanceInput, proposals: Proposals, account: int,
-                  policy: RebalancePolicy, tax_per_unit: FloatArray | None = None) -> Gap:
-    """Engine against reference for one trading account (see the module docstring)."""
-    sol = reference(inp, account, policy, tax_per_unit)
-    f_eng = engine_objective(inp, proposals, account, policy, tax_per_unit)
+                  policy: RebalancePolicy, *, tax: TaxInput | None = None,
+                  taxed: TaxedProposals | None = None, rates: TaxRates = RATES) -> Gap:
+    """Engine against reference for one trading account (see the module docstring). With
+    ``tax`` the tax-aware problem on the final trades (``proposals`` is ``taxed.proposals``);
+    without it the pure-drift problem on any trades."""
+    _check_final(proposals, tax, taxed)
+    p = account_problem(inp, account, policy, tax=tax, taxed=taxed, rates=rates)
+    sol = _reference(p, len(inp.instruments))
+    f_eng, ok = _engine_objective(p, proposals, len(inp.instruments),
+                                  taxed if tax is not None else None)
     loss = f_eng - sol.objective
     return Gap(engine=f_eng, reference=sol.objective, start=sol.objective_start,
                gap=loss / max(sol.objective_start - sol.objective, EPS),
                gap_vs_start=loss / max(sol.objective_start, EPS),
-               reference_seconds=sol.seconds)
+               reference_seconds=sol.seconds, engine_within_caps=ok)
 
 
 def trades_account(inp: RebalanceInput, proposals: Proposals, account: int) -> bool:
