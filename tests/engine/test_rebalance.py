@@ -159,3 +159,28 @@ def test_sells_name_their_lots_and_buys_avoid_a_wash_sale(book: Store, tmp_path:
             assert t.lots == "" and t.est_short_term_gain == t.est_long_term_gain == 0
     h1 = next(a for a in result.accounts if a.account_id == "H1-TAX")
     assert h1.est_short_term_gain == sum(t.est_short_term_gain for t in mine)
+
+
+def test_harvests_a_deep_loss_into_the_sleeve_substitute(book: Store, tmp_path: Path) -> None:
+    import_file(book, ImportKind.INSTRUMENTS, write(
+        tmp_path, "cvx.csv", "symbol,kind,currency,name\nCVX,equity,USD,Chevron\n"), today=TODAY)
+    import_file(book, ImportKind.PRICES, write(
+        tmp_path, "cvxp.csv", "date,symbol,close\n2021-01-04,CVX,86.03\n2021-01-05,CVX,88.53\n"),
+        today=TODAY)
+    # energy (XOM, then CVX) at 4% is inside its band for H1-TAX (4.2%), so only the harvest
+    # trades it: the other sleeves move to their band edges
+    models = MODELS.replace("{name: energy, target: 0.20, instruments: [XOM]}",
+                            "{name: energy, target: 0.04, instruments: [XOM, CVX]}").replace(
+        "{name: us_equity, target: 0.78", "{name: us_equity, target: 0.94")
+    rebalance.import_models(book, [write(tmp_path, "m.yaml", models)])
+    policy = rebalance.load_policy(write(tmp_path, "p.yaml", "trade_to: band_edge\n"))
+    result = rebalance.rebalance(book, dry_run=True, policy=policy)
+    # H1-TAX holds 100 XOM bought at 60.005 a share, now 43.50: a loss of 1,650.50 (27.5%)
+    mine = {(t.side, t.instrument_id): t for t in result.trades if t.account_id == "H1-TAX"}
+    sell, buy = mine[("sell", "XOM")], mine[("buy", "CVX")]
+    assert sell.quantity == 100 and "harvest a loss" in sell.rationale
+    assert sell.est_short_term_gain + sell.est_long_term_gain < -1600
+    assert "replaces XOM" in buy.rationale
+    assert abs(buy.est_value - sell.est_value) <= buy.est_price
+    # the IRA never harvests
+    assert not [t for t in result.trades if t.account_id == "H1-IRA" and "harvest" in t.rationale]

@@ -60,6 +60,12 @@ class RebalancePolicy(BaseModel):
     annual_gain_budget: float | None = Field(
         None, ge=0, description="realized gain a taxable account may take per calendar year, "
         "in its currency (none: no budget)")
+    harvest_min_loss: float = Field(
+        500.0, ge=0, description="harvest a lot whose loss exceeds this (account currency)…")
+    harvest_min_loss_pct: float = Field(
+        0.10, ge=0, description="…and this share of its cost basis")
+    harvest_max_per_account: int = Field(
+        2, ge=0, description="harvests per account per run (0: no harvesting)")
     rebalance_on_model_change: bool = Field(
         True, description="rebalance an account when its model's version changed since its "
         "last proposal")

@@ -31,9 +31,11 @@ from ballast.engine.queries import lots_as_of, snapshot
 from ballast.engine.rebalance_input import build_input
 from ballast.engine.tax_input import build_tax_input
 from ballast.rebalance import (
+    HarvestSettings,
     RebalanceInput,
     TaxedProposals,
     Trigger,
+    harvest,
     propose,
     rationale,
     tax_pass,
@@ -47,6 +49,7 @@ _TRIGGER_WORDS = {
     Trigger.CASH_NEEDED: "cash to raise",
     Trigger.UNASSIGNED: "holdings outside the model",
     Trigger.FORCED: "scheduled rebalance",
+    Trigger.HARVEST: "losses to harvest",
 }
 
 
@@ -124,8 +127,10 @@ def rebalance(store: Store, *, as_of: date | None = None, account: str | None = 
         lots = lots_as_of(tx, [accounts[AccountId(a)] for a in inp.accounts], snap.as_of)
         tax = build_tax_input(tx, inp, accounts, instruments, lots, market, snap.as_of,
                               policy.annual_gain_budget)
-        taxed = tax_pass(propose(inp, policy), inp, tax,
-                         short_term_hard_band=policy.short_term_hard_band)
+        harvested = harvest(propose(inp, policy), inp, tax, HarvestSettings(
+            policy.harvest_min_loss, policy.harvest_min_loss_pct,
+            policy.harvest_max_per_account))
+        taxed = tax_pass(harvested, inp, tax, short_term_hard_band=policy.short_term_hard_band)
         proposals = _account_proposals(taxed, inp, notes)
         trades = _trades(taxed, inp, instruments)
         version = policy_version(policy)

@@ -1,6 +1,7 @@
 """Rebalancing: drift, triggers and vectorized trade sizing over all accounts → proposals."""
 
 from ballast.rebalance.core import propose
+from ballast.rebalance.harvest import HarvestSettings, harvest
 from ballast.rebalance.inputs import BoolArray, ModelTargets, RebalanceInput
 from ballast.rebalance.proposals import Proposals, Skip, TradeReason, TradeRow, Trigger
 from ballast.rebalance.rationale import rationale
@@ -8,7 +9,7 @@ from ballast.rebalance.tax import tax_pass
 from ballast.rebalance.tax_types import Change, TaxChange, TaxedProposals, TaxInput
 
 __all__ = [
-    "BoolArray", "Change", "ModelTargets", "Proposals", "RebalanceInput", "Skip", "TaxChange",
-    "TaxInput", "TaxedProposals", "TradeReason", "TradeRow", "Trigger", "propose", "rationale",
-    "tax_pass",
+    "BoolArray", "Change", "HarvestSettings", "ModelTargets", "Proposals", "RebalanceInput",
+    "Skip", "TaxChange", "TaxInput", "TaxedProposals", "TradeReason", "TradeRow", "Trigger",
+    "harvest", "propose", "rationale", "tax_pass",
 ]

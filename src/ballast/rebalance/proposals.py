@@ -22,6 +22,7 @@ class Trigger(IntFlag):
     CASH_NEEDED = 8  # cash below the minimum plus the cash requested: raise
     UNASSIGNED = 16  # a sellable holding is outside the model
     FORCED = 32  # calendar date or model change
+    HARVEST = 64  # a taxable lot's loss is worth harvesting (see rebalance.harvest)
 
 
 class Skip(IntEnum):
@@ -42,6 +43,7 @@ class TradeReason(IntEnum):
     RAISE_CASH = 3  # sells to restore the cash reserve or meet a request
     NOT_IN_MODEL = 4  # sells a holding outside the model
     TO_TARGET = 5  # an in-band sleeve brought to target while the account trades
+    HARVEST = 6  # a tax-loss harvest: the loss lots sold, the sleeve's substitute bought
 
 
 @dataclass(frozen=True)

@@ -64,8 +64,12 @@ def rationale(proposals: Proposals, inp: RebalanceInput, trade_index: int,
     With ``taxed`` (whose ``proposals`` must be the ``proposals`` given), a sell also names its
     lots ("; lots: two losses −$420, one long-term gain +$95") and a buy switched by the tax
     pass its first choice ("; IVV instead of VTI (wash-sale window: VTI sold at a loss on
-    2021-03-02)").
+    2021-03-02)"). Harvest trades read "Sell 40 XOM: harvest a loss of −$1,240 (two lots,
+    −22%)" (the loss from the lots ``taxed`` relieves) and "Buy 35 CVX: replaces XOM in energy
+    after the harvest (exposure kept)".
     """
+    if proposals.reason[trade_index] == TradeReason.HARVEST:
+        return _harvest(proposals, inp, trade_index, taxed)
     text = _rationale(proposals, inp, trade_index, taxed)
     if taxed is not None and proposals.side[trade_index] < 0:
         text += _lots(taxed, trade_index)
@@ -110,3 +114,34 @@ def _rationale(proposals: Proposals, inp: RebalanceInput, trade_index: int,
                 text += (f"; a lot of {inp.instruments[f]} costs more than what was left to "
                          "buy")
     return text
+
+
+def _harvest(proposals: Proposals, inp: RebalanceInput, i: int,
+             taxed: TaxedProposals | None) -> str:
+    """The words for a tax-loss harvest trade (see :mod:`ballast.rebalance.harvest`)."""
+    t = proposals.row(i)
+    name = inp.instruments[t.instrument]
+    head = f"{'Buy' if t.side > 0 else 'Sell'} {_qty(t.quantity)} {name}"
+    note = "" if taxed is None else taxed.wash_note[i]
+    tail = f"; {note}" if note else ""
+    if t.side < 0:
+        if taxed is None:
+            return f"{head}: harvest a loss{tail}"
+        lo, hi = int(taxed.lot_start[i]), int(taxed.lot_start[i + 1])
+        gain = float(taxed.lot_gain[lo:hi].sum())
+        k = hi - lo
+        lots = f"{_WORDS[k] if k < len(_WORDS) else k} lot{'s' if k != 1 else ''}"
+        basis = t.value - gain
+        pct = f", {'−' if gain < 0 else '+'}{_pct(abs(gain) / basis)}" if basis > 0 else ""
+        word = "a loss" if gain < 0 else "a position (no net loss after lot choice)"
+        return f"{head}: harvest {word} of {_money(gain)} ({lots}{pct}){tail}"
+    sold = [inp.instruments[int(proposals.trade_instrument[k])]
+            for k in proposals.trades_of(t.account)
+            if proposals.side[k] < 0 and proposals.reason[k] == TradeReason.HARVEST
+            and proposals.sleeve[k] == t.sleeve]
+    model = inp.models[int(inp.model_of[t.account])]
+    first = -1 if taxed is None else int(taxed.switched_from[i])
+    if first >= 0:
+        tail = f"; {name} instead of {inp.instruments[first]} (wash-sale window: {note})"
+    return (f"{head}: replaces {' and '.join(sold) or 'the harvested position'} in "
+            f"{model.sleeve_names[t.sleeve]} after the harvest (exposure kept){tail}")
