@@ -18,6 +18,7 @@ from ballast.store import Store
 from .conftest import write
 from .test_imports import TODAY, load_all
 
+HEADER_DEPOSIT = "id,account_id,date,kind,symbol,quantity,price,amount\n"
 MODELS = """
 - name: growth
   cash: {target: 0.02, minimum: 0.01}
@@ -184,3 +185,24 @@ def test_harvests_a_deep_loss_into_the_sleeve_substitute(book: Store, tmp_path: 
     assert abs(buy.est_value - sell.est_value) <= buy.est_price
     # the IRA never harvests
     assert not [t for t in result.trades if t.account_id == "H1-IRA" and "harvest" in t.rationale]
+
+
+def test_asset_location_puts_the_inefficient_sleeve_in_the_ira(book: Store,
+                                                               tmp_path: Path) -> None:
+    dep = HEADER_DEPOSIT + "L1,H1-IRA,2020-12-01,deposit,,,,30000\n"
+    import_file(book, ImportKind.TRANSACTIONS, write(tmp_path, "dep.csv", dep), today=TODAY)
+    models = MODELS.replace("{name: energy, target: 0.20, instruments: [XOM]}",
+                            "{name: energy, target: 0.20, instruments: [XOM], "
+                            "tax_efficiency: low}")
+    rebalance.import_models(book, [write(tmp_path, "m.yaml", models)])
+    plain = rebalance.rebalance(book, dry_run=True)
+    located = rebalance.rebalance(book, dry_run=True, policy=rebalance.load_policy(
+        write(tmp_path, "p.yaml", "asset_location: true\n")))
+
+    def bought(result: rebalance.RebalanceResult, account: str, symbol: str) -> Decimal:
+        return sum((t.est_value for t in result.trades if t.account_id == account
+                    and t.instrument_id == symbol and t.side == "buy"), Decimal(0))
+
+    # the IRA takes the household's energy first; the taxable account buys less of it
+    assert bought(located, "H1-IRA", "XOM") > bought(plain, "H1-IRA", "XOM")
+    assert bought(located, "H1-TAX", "XOM") < bought(plain, "H1-TAX", "XOM")

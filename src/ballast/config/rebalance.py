@@ -66,6 +66,10 @@ class RebalancePolicy(BaseModel):
         0.10, ge=0, description="…and this share of its cost basis")
     harvest_max_per_account: int = Field(
         2, ge=0, description="harvests per account per run (0: no harvesting)")
+    asset_location: bool = Field(
+        False, description="place tax-inefficient sleeves in a household's tax-deferred "
+        "accounts first and tax-efficient ones in taxable first, keeping the household's "
+        "combined exposure per model")
     rebalance_on_model_change: bool = Field(
         True, description="rebalance an account when its model's version changed since its "
         "last proposal")

@@ -33,9 +33,12 @@ from ballast.engine.tax_input import build_tax_input
 from ballast.rebalance import (
     HarvestSettings,
     RebalanceInput,
+    SleeveTax,
     TaxedProposals,
     Trigger,
+    account_locations,
     harvest,
+    locate,
     propose,
     rationale,
     tax_pass,
@@ -124,6 +127,11 @@ def rebalance(store: Store, *, as_of: date | None = None, account: str | None = 
         inp = build_input(snap, list(accounts.values()), instruments, models, market,
                           frozenset(stale))
         inp, notes = _schedule(inp, policy, tx.last_proposals(), snap.as_of)
+        if policy.asset_location:
+            acct = [accounts[AccountId(a)] for a in inp.accounts]
+            house = np.unique([a.household_id for a in acct], return_inverse=True)[1]
+            inp = locate(inp, house.astype(np.int64), account_locations([a.type for a in acct]),
+                         [SleeveTax.of(models[m.name]) for m in inp.models])
         lots = lots_as_of(tx, [accounts[AccountId(a)] for a in inp.accounts], snap.as_of)
         tax = build_tax_input(tx, inp, accounts, instruments, lots, market, snap.as_of,
                               policy.annual_gain_budget)
