@@ -129,16 +129,23 @@ def test_min_tax_relieves_losses_first_then_the_smallest_long_term_gain() -> Non
     inp, _, taxed = run([Acct("A", {"VTI": 720, "BND": 540}, 1000)], vti_lots("A"),
                         taxable=[True], household=[0])
     i = sell_of(inp, taxed, "A")
-    assert trades(inp, taxed, "A")[0] == ("VTI", -120)
-    assert taxed.lots_of(i) == [("A-L1", 60.0), ("A-L2", 40.0), ("A-L3", 20.0)]
+    # The core sells 120 (to 60%). The losses L1 + L2 give 100 units; the next lot, L3, is a
+    # long-term gain of 20% per dollar, worth selling only while equity stays more than
+    # min(0.5 × 5%, 20% × 20% / 2) = 2% over its target: 72,000 − 60,000 − 2% × 100,000 =
+    # 10,000 may be sold, which the losses already give — so 100 VTI, no gain (62%, in band).
+    assert trades(inp, taxed, "A")[0] == ("VTI", -100)
+    assert taxed.lots_of(i) == [("A-L1", 60.0), ("A-L2", 40.0)]
     assert taxed.st_gain[i] == pytest.approx(-400.0)  # L2: 40 × (100 − 110)
-    assert taxed.lt_gain[i] == pytest.approx(-1200.0 + 400.0)  # L1: 60 × −20; L3: 20 × +20
+    assert taxed.lt_gain[i] == pytest.approx(-1200.0)  # L1: 60 × −20
     assert taxed.realized_st[0] == pytest.approx(-400.0)
-    assert taxed.realized_lt[0] == pytest.approx(-800.0)
-    assert not taxed.changes
+    assert taxed.realized_lt[0] == pytest.approx(-1200.0)
+    (change,) = [c for c in taxed.changes if c.side < 0]
+    assert change.kind is Change.REDUCED and change.new_quantity == 100
+    assert change.reason == (
+        "min-tax sleeve allocation: gain lots kept where their tax outweighs the drift left "
+        "(gains short-term $0, long-term $0 instead of short-term $0, long-term $400)")
     assert rationale(taxed.proposals, inp, i, taxed) == (
-        "Sell 120 VTI: us_equity 72% vs target 60% ±5%; lots: two losses −$1,600, "
-        "one long-term gain +$400")
+        "Sell 100 VTI: us_equity 72% vs target 60% ±5%; lots: two losses −$1,600")
 
 
 def test_tax_deferred_account_sells_by_its_method_and_reports_no_tax() -> None:
@@ -192,10 +199,11 @@ def test_buy_in_one_account_keeps_the_other_accounts_loss_lots() -> None:
                          Acct("B", {"BND": 10}, 0)], vti_lots("A"),
                         taxable=[True, True], household=[0, 0], buys=[(0, "VTI", 5, 10.0)])
     i = sell_of(inp, taxed, "A")
-    assert taxed.lots_of(i) == [("A-L3", 120.0)]
-    assert taxed.lt_gain[i] == pytest.approx(2400.0) and taxed.st_gain[i] == 0.0
+    # L3 (long-term, +20% per dollar) only down to 2% over target: 100 units (see above).
+    assert taxed.lots_of(i) == [("A-L3", 100.0)]
+    assert taxed.lt_gain[i] == pytest.approx(2000.0) and taxed.st_gain[i] == 0.0
     assert rationale(taxed.proposals, inp, i, taxed).endswith(
-        "; lots: one long-term gain +$2,400; "
+        "; lots: one long-term gain +$2,000; "
         "loss lots kept (wash-sale window: VTI bought on 2021-03-07)")
 
 
@@ -210,7 +218,7 @@ def test_loss_sold_in_this_run_moves_the_household_buy_or_is_held_back() -> None
     accounts[1].no_buy = ["IVV"]
     inp, _, taxed = run(accounts, vti_lots("A"), taxable=[True, True], household=[0, 0])
     assert trades(inp, taxed, "B") == [("VTI", 200)]
-    assert taxed.lots_of(sell_of(inp, taxed, "A")) == [("A-L3", 120.0)]
+    assert taxed.lots_of(sell_of(inp, taxed, "A")) == [("A-L3", 100.0)]  # 2% over: 100
 
 
 def test_blocked_buy_without_alternate_is_dropped_with_its_reason() -> None:
@@ -229,19 +237,50 @@ def test_blocked_buy_without_alternate_is_dropped_with_its_reason() -> None:
 
 
 def test_gain_budget_shrinks_gain_sells_and_the_buys_they_fund() -> None:
-    """All 720 VTI cost 80: selling 120 gains 2,400; a budget of 1,000 allows 50."""
+    """All 720 VTI cost 80: the gain-vs-drift rule sells 100 (2,000 of gain, see the first
+    test); a budget of 1,000 allows 50."""
     lots = [("A", "VTI", "only", 720.0, 80.0, "2018-06-01")]
     inp, _, full = run([Acct("A", {"VTI": 720, "BND": 540}, 1000)], lots, taxable=[True],
                        household=[0])
     inp, _, taxed = run([Acct("A", {"VTI": 720, "BND": 540}, 1000)], lots, taxable=[True],
                         household=[0], budget=[1000.0])
-    assert trades(inp, full, "A")[0] == ("VTI", -120)
+    assert trades(inp, full, "A")[0] == ("VTI", -100)  # +20% per dollar: stop 2% over
     assert trades(inp, taxed, "A")[0] == ("VTI", -50)
     assert taxed.realized_lt[0] == pytest.approx(1000.0)
     reasons = [c.reason for c in taxed.changes]
-    assert reasons[0] == "gain budget: 2,400 estimated vs 1,000 left this year"
+    assert reasons[0].endswith("; gain budget: 2,000 estimated vs 1,000 left this year")
     p = taxed.proposals
     assert p.cash_after[0] >= p.cash_keep[0] - 1e-9
     assert p.cash_after[0] == pytest.approx(
         p.cash_before[0] - float((p.side * p.value).sum()) - float(p.cost.sum()))
     assert p.weight_after[0, 0] == pytest.approx((670 * 100) / 100_000 - 0.0, abs=0.01)
+
+
+def test_sleeve_sells_its_loss_instrument_before_its_gain_instrument() -> None:
+    """Equity 72,000 (VTI 360 at a long-term +20 each, IVV 90 at a long-term −40 each) must
+    lose 12,000: the core sells pro rata, 60 VTI + 15 IVV (+1,200 of gain). The min-tax
+    sleeve allocation takes all 12,000 from IVV's loss lot instead: 30 IVV, −1,200."""
+    lots = [("A", "VTI", "v", 360.0, 80.0, "2018-06-01"),
+            ("A", "IVV", "i", 90.0, 440.0, "2018-06-01")]
+    accounts = [Acct("A", {"VTI": 360, "IVV": 90, "BND": 540}, 1000)]
+    inp = book(INSTRUMENTS, PRICES, [GROWTH], accounts)
+    core = propose(inp, RebalancePolicy())
+    assert [(inp.instruments[t.instrument], t.side * t.quantity) for t in core.iter_trades(0)
+            if t.side < 0] == [("VTI", -60), ("IVV", -15)]
+    inp, _, taxed = run(accounts, lots, taxable=[True], household=[0])
+    assert [t for t in trades(inp, taxed, "A") if t[1] < 0] == [("IVV", -30)]
+    i = sell_of(inp, taxed, "A")
+    assert taxed.lots_of(i) == [("i", 30.0)]
+    assert taxed.lt_gain[i] == pytest.approx(-1200.0) and taxed.realized_st[0] == 0.0
+    (change,) = [c for c in taxed.changes if c.side < 0]
+    assert change.kind is Change.DROPPED and inp.instruments[change.instrument] == "VTI"
+    assert change.reason == (
+        "min-tax sleeve allocation: sold from lower-tax lots of IVV (gains short-term $0, "
+        "long-term $0 instead of short-term $0, long-term $1,200)")
+    p = taxed.proposals
+    assert p.cash_after[0] == pytest.approx(
+        p.cash_before[0] - float((p.side * p.value).sum()) - float(p.cost.sum()))
+    assert p.weight_after[0, 0] == pytest.approx(0.60, abs=0.005)  # drift as the core's
+    # Not taxable: the core's pro-rata sells stand.
+    inp, _, taxed = run(accounts, lots, taxable=[False], household=[0])
+    assert [t for t in trades(inp, taxed, "A") if t[1] < 0] == [("VTI", -60), ("IVV", -15)]

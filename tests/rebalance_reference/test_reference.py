@@ -446,7 +446,9 @@ def test_engine_against_the_tax_aware_reference_on_random_taxed_accounts() -> No
     # ... and where nothing is taxed the tax cost is 0 and the gap the same.
     untaxed = ~tax.taxable
     assert np.allclose(np.asarray(full)[untaxed], np.asarray(rules)[untaxed], atol=1e-6)
-    # The tax cost is where the engine loses (it sells within a sleeve without weighing it).
-    assert np.median(np.asarray(full)[tax.taxable]) >= np.median(rules)
+    # With taxes the engine weighs them too (min-tax sleeve allocation, gain lots kept where
+    # their tax outweighs the drift): as close in median, within 15 % at worst here.
+    taxed_gaps = np.asarray(full)[tax.taxable]
+    assert np.median(taxed_gaps) <= 0.01 and taxed_gaps.max() <= 0.15
     with pytest.raises(ValueError):
         objective_gap(inp, propose(inp, policy), 0, policy, tax=tax, taxed=taxed)

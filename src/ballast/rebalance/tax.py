@@ -3,6 +3,11 @@ keep the household free of wash sales, defer short-term gains and fit the yearly
 
 Rules, in the order they apply (pure and deterministic; loops over trades, not accounts):
 
+0. **Min-tax sleeve allocation** (taxable, MIN_TAX/SPECIFIC; :mod:`.tax_sleeves`): an
+   overweight sleeve's sale is re-spread over its sellable instruments by the tax cost of their
+   lots (losses, then long-term, then short-term gains), keeping its value up to one lot, and
+   gain lots are kept once the sleeve is within min(half its band, rate × gain per dollar / 2)
+   of target; used only when it realizes less gain than the core's pro-rata sells.
 1. **Lots.** Every sell relieves lots by its account's method through the ledger's
    ``select_lots`` (SPECIFIC is run as MIN_TAX: the pass names the lots), at the trade's unit
    value, on ``as_of``. Gains are estimated per lot; in accounts that are not taxable they are
@@ -43,6 +48,7 @@ from ballast.rebalance.inputs import RebalanceInput
 from ballast.rebalance.proposals import Proposals, TradeReason
 from ballast.rebalance.tax_output import assemble, fit_cash
 from ballast.rebalance.tax_sells import Buy, LotBook, Sell, fit_budget, floor_lot, tradable
+from ballast.rebalance.tax_sleeves import reallocate, sleeve_groups
 from ballast.rebalance.tax_types import TaxedProposals, TaxInput
 
 WINDOW_DAYS = 30
@@ -128,13 +134,24 @@ def tax_pass(proposals: Proposals, inp: RebalanceInput, tax: TaxInput, *,
     recent_buy = _recent(tax.buy_household, tax.buy_instrument, tax.buy_date, grp, tax.as_of)
     acct, inst = p.trade_account.tolist(), p.trade_instrument.tolist()
     qty, uv, lot = p.quantity.tolist(), p.unit_value.tolist(), inp.lot_size.tolist()
-    sell_t = np.flatnonzero(p.side < 0)
-    book = LotBook(tax, m, p.trade_account[sell_t], p.trade_instrument[sell_t])
-    sells = [Sell(t, acct[t], inst[t], qty[t], uv[t], lot[inst[t]]) for t in sell_t.tolist()]
+    sells = [Sell(t, acct[t], inst[t], qty[t], uv[t], lot[inst[t]])
+             for t in np.flatnonzero(p.side < 0).tolist()]
+    groups = sleeve_groups(p, inp, tax, sells)
+    sell_t = np.array([s.t for s in sells], dtype=np.int64)
+    book = LotBook(tax, m, np.array([s.a for s in sells], dtype=np.int64),
+                   np.array([s.j for s in sells], dtype=np.int64))
     defer = _defer_reasons(p, inp, sell_t, short_term_hard_band)
 
     def key(a: int, j: int) -> Key:
         return hh[a], int(grp[j])
+
+    def window(k: int) -> str:
+        bought = recent_buy.get(key(sells[k].a, sells[k].j))
+        return f"{names[bought[1]]} bought on {bought[0]}" if bought else ""
+
+    holds = [window(k) for k in range(len(sells))]
+    for g, band in groups:
+        reallocate(sells, g, book, holds, defer, policy, names, band)
 
     def pick(k: int, hold: str) -> None:
         s = sells[k]
@@ -142,9 +159,8 @@ def tax_pass(proposals: Proposals, inp: RebalanceInput, tax: TaxInput, *,
         book.choose(s, k, tax.lot_method[s.a], taxable=taxable[s.a], hold_losses=hold,
                     defer_short=defer[k], policy=policy)
 
-    for k, s in enumerate(sells):
-        bought = recent_buy.get(key(s.a, s.j))
-        pick(k, f"{names[bought[1]]} bought on {bought[0]}" if bought else "")
+    for k in range(len(sells)):
+        pick(k, holds[k])
 
     def run_losses() -> dict[Key, Sell]:
         out: dict[Key, Sell] = {}
@@ -166,7 +182,18 @@ def tax_pass(proposals: Proposals, inp: RebalanceInput, tax: TaxInput, *,
             protect.add(kb)
     for k, s in enumerate(sells):
         if key(s.a, s.j) in protect:
-            pick(k, f"{names[s.j]} bought in this run in the household")
+            holds[k] = f"{names[s.j]} bought in this run in the household"
+    for g, band in groups:  # loss lots newly held back: the sleeve's sale is allocated again
+        if any(key(sells[k].a, sells[k].j) in protect for k in g):
+            for k in g:
+                sells[k].want, sells[k].moved = -1.0, ""
+            reallocate(sells, g, book, holds, defer, policy, names, band)
+            for k in g:
+                pick(k, holds[k])
+    grouped = {k for g, _ in groups for k in g}
+    for k, s in enumerate(sells):
+        if key(s.a, s.j) in protect and k not in grouped:
+            pick(k, holds[k])
 
     budget = tax.budget().tolist()
     by_account: dict[int, list[Sell]] = {}

@@ -51,7 +51,8 @@ def _changes(sells: list[Sell], buys: list[Buy]) -> tuple[TaxChange, ...]:
     for s in sells:
         if s.q < s.q0 - EPS:
             kind = Change.DROPPED if s.q <= 0 else Change.REDUCED
-            out.append((s.t, TaxChange(s.a, s.j, -1, s.q0, kind, s.j, s.q, s.why)))
+            why = "; ".join(x for x in (s.moved, s.why) if x)
+            out.append((s.t, TaxChange(s.a, s.j, -1, s.q0, kind, s.j, s.q, why)))
     for b in buys:
         if b.q <= 0:
             kind = Change.DROPPED

@@ -48,6 +48,13 @@ class Sell:
     relief: list[Relief] = field(default_factory=list)
     note: str = ""
     why: str = ""
+    want: float = -1.0  # units to sell when the sleeve's sale was re-allocated (-1: q0)
+    moved: str = ""  # why the re-allocation changed it ("" when it did not)
+
+    @property
+    def need(self) -> float:
+        """The units to relieve: ``q0``, or what the min-tax sleeve allocation gave it."""
+        return self.q0 if self.want < 0 else self.want
 
     @property
     def gain(self) -> float:
@@ -121,9 +128,12 @@ class LotBook:
         remaining lots cannot cover it."""
         lo, hi = self.start[k], self.start[k + 1]
         held = sum(self.qty[lo:hi])
-        if s.q0 > held * (1 + EPS) + EPS:
-            raise DataError(f"sell of {s.q0} units (account {s.a}, instrument {s.j}) but the "
+        units = max(s.q0, s.need)
+        if units > held * (1 + EPS) + EPS:
+            raise DataError(f"sell of {units} units (account {s.a}, instrument {s.j}) but the "
                             f"open lots hold {held}", field="lot_quantity")
+        if s.need <= 0:
+            return
         avg = sum(self.basis[lo:hi]) / held if method is LotMethod.AVERAGE else -1.0
         cand, held_loss, held_short = [], False, False
         for x in range(lo, hi):
@@ -138,7 +148,7 @@ class LotBook:
         if held_loss:
             s.note = f"loss lots kept (wash-sale window: {hold_losses})"
         avail = sum(self.qty[x] for x in cand)
-        q = s.q0
+        q = s.need
         if q > avail * (1 + EPS) + EPS:
             q = floor_lot(avail, s.lot)
             why = []

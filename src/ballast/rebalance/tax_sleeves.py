@@ -1,0 +1,238 @@
+"""Min-tax sleeve allocation: in a taxable account, an overweight sleeve's sale is spread over
+its sellable instruments by the tax cost of their lots, not pro rata to value.
+
+The core sells every instrument of an overweight sleeve pro rata; the tax pass would then pick
+lots within each instrument only. For a taxable account whose lot method is MIN_TAX (or
+SPECIFIC, run as MIN_TAX) the sleeve's sale value ``V`` (the core's, summed over the sleeve)
+is instead taken from the sleeve's lots in one min-tax order across the whole sleeve:
+
+1. losses, largest loss per dollar first — except loss lots of a group the household bought
+   in the wash-sale window (those are held back, as the lot choice does);
+2. long-term gains, smallest gain per dollar first;
+3. short-term gains, smallest gain per dollar first — only when the sleeve's drift is beyond
+   the short-term hard band (the same deferral the lot choice applies).
+
+Ties go to the lower instrument index, then the lot's position. Each instrument's share is
+floored to its lot size, shares below the minimum trade are dropped, and whole lots are then
+added, cheapest next lot first, while the sleeve's sale stays at most ``V`` — so the sleeve's
+sold value (its drift) is kept up to one lot and never grows; never more than held, never a
+do-not-sell holding (those are not candidates). The new allocation replaces the core's only
+when it realizes strictly less gain — short-term gains first, then long-term (by more than a
+cent) — so a sleeve whose lots all cost the same keeps the core's pro-rata trades.
+Sells of harvests and of holdings outside the model are left alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from ballast.config.rebalance import RebalancePolicy
+from ballast.domain import LotMethod
+from ballast.rebalance.inputs import RebalanceInput
+from ballast.rebalance.proposals import Proposals, TradeReason
+from ballast.rebalance.tax_sells import EPS, LotBook, Sell, floor_lot, tradable
+from ballast.rebalance.tax_types import TaxInput
+
+CENT = 0.01
+SHORT_RATE, LONG_RATE = 0.37, 0.20  # assumed marginal rates of the gain-vs-drift rule
+TOLERANCE_SHARE = 0.5  # the rule leaves a sleeve at most this share of its band over target
+Cost = tuple[float, float]  # (short-term gain, long-term gain) realized, losses as 0
+MIN_TAX_METHODS = (LotMethod.MIN_TAX, LotMethod.SPECIFIC)
+
+
+_SLEEVE_REASONS = (TradeReason.BAND, TradeReason.TO_TARGET, TradeReason.RAISE_CASH)
+
+
+def sleeve_groups(p: Proposals, inp: RebalanceInput, tax: TaxInput,
+                  sells: list[Sell]) -> list[tuple[list[int], tuple[float, float, float] | None]]:
+    """The (account, sleeve) sales to re-allocate, as indices into ``sells``: those of taxable
+    MIN_TAX accounts. The sleeve's sellable holdings that the core did not sell are appended
+    to ``sells`` (0 units, borrowing a sold one's trade for its sleeve and reason)."""
+    by: dict[tuple[int, int], list[int]] = {}
+    sold: set[tuple[int, int]] = set()
+    for k, s in enumerate(sells):
+        sold.add((s.a, s.j))
+        if (tax.taxable[s.a] and tax.lot_method[s.a] in MIN_TAX_METHODS
+                and p.sleeve[s.t] >= 0 and p.reason[s.t] in _SLEEVE_REASONS):
+            by.setdefault((s.a, int(p.sleeve[s.t])), []).append(k)
+    member_of: dict[tuple[int, int], list[int]] = {}
+    out: list[tuple[list[int], tuple[float, float, float] | None]] = []
+    for (a, sl), ks in by.items():
+        k_model = int(inp.model_of[a])
+        mem = member_of.get((k_model, sl))
+        if mem is None:
+            mem = np.flatnonzero(inp.models[k_model].member == sl).tolist()
+            member_of[k_model, sl] = mem
+        t = sells[ks[0]].t
+        for j in mem:
+            uv = float(inp.unit_value[a, j])
+            if ((a, j) not in sold and inp.quantity[a, j] > 0 and not inp.no_sell[a, j]
+                    and np.isfinite(uv) and uv > 0):
+                ks.append(len(sells))
+                sells.append(Sell(t, a, j, 0.0, uv, float(inp.lot_size[j])))
+        out.append((ks, _band(p, inp, a, sl, k_model, [sells[k].t for k in ks])))
+    return out
+
+
+def _band(p: Proposals, inp: RebalanceInput, a: int, sl: int, k_model: int,
+          ts: list[int]) -> tuple[float, float, float] | None:
+    """(value over the sleeve's target, account value, tolerance) for the gain-vs-drift rule;
+    None when the sleeve's sale raises cash."""
+    if any(p.reason[t] == TradeReason.RAISE_CASH for t in ts):
+        return None
+    md = inp.models[k_model]
+    total = float(p.total_value[a])
+    q, uv = inp.quantity[a], inp.unit_value[a]
+    legacy_cols = (q > 0) & inp.no_sell[a] & (md.member < 0)
+    legacy = float((q[legacy_cols] * uv[legacy_cols]).sum())
+    tsum = float(md.target.sum())
+    base = max(total - float(p.cash_keep[a]) - legacy, 0.0)
+    tv = float(md.target[sl]) * base / tsum if tsum > 0 else 0.0
+    return float(p.weight_before[a, sl]) * total - tv, total, float(md.tolerance[sl])
+
+
+def _lots(book: LotBook, s: Sell, k: int, hold: str, defer: str) -> list[tuple[tuple[
+        int, float], int, float, float, bool]]:
+    """The lots of position k that may be sold, in min-tax order within the position:
+    (class and gain per dollar, lot, units, gain per unit, long-term)."""
+    out = []
+    for x in range(book.start[k], book.start[k + 1]):
+        g = s.uv - book.basis[x] / book.qty[x]
+        long = book.long[x]
+        if g < 0:
+            if hold:
+                continue
+            cls = 0
+        elif long:
+            cls = 1
+        elif defer:
+            continue
+        else:
+            cls = 2
+        out.append(((cls, g / s.uv), x, book.qty[x], g, long))
+    out.sort(key=lambda r: (r[0], r[1]))
+    return out
+
+
+def _cost(lots: list[tuple[tuple[int, float], int, float, float, bool]], q: float) -> Cost:
+    """The gains realized by selling ``q`` units of one position down its ``lots``."""
+    st = lt = 0.0
+    left = q
+    for _, _, units, g, long in lots:
+        if left <= EPS:
+            break
+        take = min(units, left)
+        left -= take
+        if g > 0:
+            if long:
+                lt += take * g
+            else:
+                st += take * g
+    return st, lt
+
+
+def reallocate(sells: Sequence[Sell], group: Sequence[int], book: LotBook, holds: Sequence[str],
+               defer: Sequence[str], policy: RebalancePolicy, names: Sequence[str],
+               band: tuple[float, float, float] | None = None) -> bool:
+    """Re-allocate the sale of one sleeve of one taxable account (``group``: indices into
+    ``sells`` and into ``book``, the sleeve's sold and unsold sellable positions) in the
+    min-tax order of the module docs. Sets ``want`` (and ``moved`` on the sells that shrink)
+    and returns True when the allocation changed; otherwise leaves the sells as they are."""
+    ks = sorted(group, key=lambda k: sells[k].j)
+    lots = {k: _lots(book, sells[k], k, holds[k], defer[k]) for k in ks}
+    avail = {k: sum(r[2] for r in lots[k]) for k in ks}
+    total = sum(sells[k].q0 * sells[k].uv for k in ks)
+    old = {k: min(sells[k].q0, avail[k]) for k in ks}
+    # The continuous walk over all the sleeve's lots in one order.
+    order = sorted(((r[0], sells[k].j, r[1], k, r[2]) for k in ks for r in lots[k]),
+                   key=lambda r: r[:3])
+    cont = dict.fromkeys(ks, 0.0)
+    left = total
+    kept = False
+    for (cls, gpd), _, _, k, units in order:
+        if left <= EPS:
+            break
+        take = min(units, left / sells[k].uv)
+        if cls > 0 and band is not None:  # stop where the gain costs more than the drift
+            over, value, tol = band
+            rate = SHORT_RATE if cls == 2 else LONG_RATE
+            stop = over - value * min(TOLERANCE_SHARE * tol, rate * gpd / 2)
+            if total - left + take * sells[k].uv > stop + CENT:
+                take = max(stop - (total - left), 0.0) / sells[k].uv
+                kept = True
+        cont[k] += take
+        left -= take * sells[k].uv
+        if kept:
+            break
+    total = total - left if kept else total
+    new: dict[int, float] = {}
+    for k in ks:
+        s = sells[k]
+        q = min(floor_lot(cont[k], s.lot), floor_lot(avail[k], s.lot))
+        new[k] = q if q > 0 and tradable(q, s.uv, policy) else 0.0
+    # Whole lots back, cheapest next lot first, while the sale stays within V.
+    sold = sum(new[k] * sells[k].uv for k in ks)
+    while True:
+        best: tuple[tuple[int, float], int] | None = None
+        for k in ks:
+            s = sells[k]
+            q = new[k] + s.lot if new[k] > 0 else s.lot
+            while new[k] == 0 and q <= avail[k] + EPS and not tradable(q, s.uv, policy):
+                q += s.lot
+            if (q > avail[k] * (1 + EPS) + EPS or sold + (q - new[k]) * s.uv > total + CENT
+                    or not tradable(q, s.uv, policy)):
+                continue
+            nxt = _next_key(lots[k], new[k])
+            if best is None or (nxt, s.j) < (best[0], sells[best[1]].j):
+                best = (nxt, k)
+        if best is None:
+            break
+        k = best[1]
+        s = sells[k]
+        q = new[k] + s.lot if new[k] > 0 else s.lot
+        while new[k] == 0 and not tradable(q, s.uv, policy):
+            q += s.lot
+        sold += (q - new[k]) * s.uv
+        new[k] = q
+    if all(abs(new[k] - sells[k].q0) <= EPS for k in ks):
+        return False
+    c_old = _sum(_cost(lots[k], old[k]) for k in ks)
+    c_new = _sum(_cost(lots[k], new[k]) for k in ks)
+    if not (c_new[0] < c_old[0] - CENT
+            or (c_new[0] <= c_old[0] + CENT and c_new[1] < c_old[1] - CENT)):
+        return False
+    more = [names[sells[k].j] for k in ks if new[k] > sells[k].q0 + EPS]
+    for k in ks:
+        s = sells[k]
+        s.want = new[k]
+        if new[k] < s.q0 - EPS:
+            what = ([f"sold from lower-tax lots of {', '.join(more)}"] if more else []) + (
+                ["gain lots kept where their tax outweighs the drift left"] if kept else [])
+            s.moved = (f"min-tax sleeve allocation: {' and '.join(what) or 'lower-tax lots'}"
+                       f" (gains {_money(c_new)} instead of {_money(c_old)})")
+    return True
+
+
+def _next_key(lots: list[tuple[tuple[int, float], int, float, float, bool]],
+              q: float) -> tuple[int, float]:
+    """The order key of the lot that unit ``q`` + 1 of a position comes from."""
+    left = q
+    for r in lots:
+        if left < r[2] - EPS:
+            return r[0]
+        left -= r[2]
+    return lots[-1][0] if lots else (3, 0.0)
+
+
+def _sum(costs: Iterable[Cost]) -> Cost:
+    st = lt = 0.0
+    for a, b in costs:
+        st += a
+        lt += b
+    return st, lt
+
+
+def _money(c: Cost) -> str:
+    return f"short-term ${c[0]:,.0f}, long-term ${c[1]:,.0f}"
