@@ -89,6 +89,26 @@ def tradable(qty: float, uv: float, policy: RebalancePolicy) -> bool:
             and cost <= policy.drift_benefit_bps / 1e4 * val)
 
 
+def first_tradable(start: float, lot: float, limit: float, uv: float,
+                   policy: RebalancePolicy) -> float | None:
+    """The smallest multiple of ``lot`` at or above ``start`` and at most ``limit`` that passes
+    the size and cost rule, or None — computed, not searched lot by lot."""
+    c = policy.costs
+    need = max(start, policy.min_trade_quantity, policy.min_trade_value / uv if uv > 0 else 0.0)
+    margin = (policy.drift_benefit_bps - c.half_spread_bps - c.impact_bps) / 1e4
+    if c.commission > 0:
+        if margin <= 0 or uv <= 0:
+            return None
+        need = max(need, c.commission / (margin * uv))
+    elif margin < 0:
+        return None
+    q = max(math.ceil(need / lot - EPS), 1) * lot
+    for candidate in (q, q + lot):  # one more lot absorbs float noise at the boundary
+        if candidate <= limit + EPS and tradable(candidate, uv, policy):
+            return candidate
+    return None
+
+
 def floor_lot(x: float, lot: float) -> float:
     return math.floor(x / lot + EPS) * lot
 

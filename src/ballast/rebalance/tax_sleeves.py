@@ -32,7 +32,14 @@ from ballast.config.rebalance import RebalancePolicy
 from ballast.domain import LotMethod
 from ballast.rebalance.inputs import RebalanceInput
 from ballast.rebalance.proposals import Proposals, TradeReason
-from ballast.rebalance.tax_sells import EPS, LotBook, Sell, floor_lot, tradable
+from ballast.rebalance.tax_sells import (
+    EPS,
+    LotBook,
+    Sell,
+    first_tradable,
+    floor_lot,
+    tradable,
+)
 from ballast.rebalance.tax_types import TaxInput
 
 CENT = 0.01
@@ -178,11 +185,10 @@ def reallocate(sells: Sequence[Sell], group: Sequence[int], book: LotBook, holds
         best: tuple[tuple[int, float], int] | None = None
         for k in ks:
             s = sells[k]
-            q = new[k] + s.lot if new[k] > 0 else s.lot
-            while new[k] == 0 and q <= avail[k] + EPS and not tradable(q, s.uv, policy):
-                q += s.lot
-            if (q > avail[k] * (1 + EPS) + EPS or sold + (q - new[k]) * s.uv > total + CENT
-                    or not tradable(q, s.uv, policy)):
+            step = _next_quantity(new[k], s, avail[k], policy)
+            if (step is None or step > avail[k] * (1 + EPS) + EPS
+                    or sold + (step - new[k]) * s.uv > total + CENT
+                    or not tradable(step, s.uv, policy)):
                 continue
             nxt = _next_key(lots[k], new[k])
             if best is None or (nxt, s.j) < (best[0], sells[best[1]].j):
@@ -191,11 +197,10 @@ def reallocate(sells: Sequence[Sell], group: Sequence[int], book: LotBook, holds
             break
         k = best[1]
         s = sells[k]
-        q = new[k] + s.lot if new[k] > 0 else s.lot
-        while new[k] == 0 and not tradable(q, s.uv, policy):
-            q += s.lot
-        sold += (q - new[k]) * s.uv
-        new[k] = q
+        chosen = _next_quantity(new[k], s, avail[k], policy)
+        assert chosen is not None  # it was a candidate above
+        sold += (chosen - new[k]) * s.uv
+        new[k] = chosen
     if all(abs(new[k] - sells[k].q0) <= EPS for k in ks):
         return False
     c_old = _sum(_cost(lots[k], old[k]) for k in ks)
@@ -236,3 +241,11 @@ def _sum(costs: Iterable[Cost]) -> Cost:
 
 def _money(c: Cost) -> str:
     return f"short-term ${c[0]:,.0f}, long-term ${c[1]:,.0f}"
+
+
+def _next_quantity(current: float, s: Sell, avail: float, policy: RebalancePolicy
+                   ) -> float | None:
+    """One more lot of a sale already made, or the smallest tradable sale of a new one."""
+    if current > 0:
+        return current + s.lot
+    return first_tradable(s.lot, s.lot, avail, s.uv, policy)
