@@ -36,6 +36,7 @@ import numpy as np
 
 from ballast.domain import ConfigError
 from ballast.ledger.snapshot import DayArray, FloatArray, IntArray
+from ballast.rebalance.after import weights_after
 from ballast.rebalance.inputs import RebalanceInput
 from ballast.rebalance.proposals import Proposals, TradeReason, Trigger
 from ballast.rebalance.tax_sells import floor_lot
@@ -252,31 +253,7 @@ def _merge(props: Proposals, inp: RebalanceInput,
         sleeve=np.r_[props.sleeve, h_sleeve][order],
         reason=np.r_[props.reason, np.full(len(rows), int(TradeReason.HARVEST))][order],
         triggered=triggered, triggers=triggers, cash_after=cash_after)
-    return _weights_after(merged, inp, harvested)
-
-
-def _weights_after(p: Proposals, inp: RebalanceInput, accounts: IntArray) -> Proposals:
-    """Weights and drift after, recomputed for ``accounts`` from all their trades."""
-    pos = np.full(len(inp.accounts), -1, dtype=np.int64)
-    pos[accounts] = np.arange(accounts.size)
-    sel = pos[p.trade_account] >= 0
-    q = inp.quantity[accounts].copy()
-    np.add.at(q, (pos[p.trade_account[sel]], p.trade_instrument[sel]),
-              (p.side * p.quantity)[sel])
-    uv = inp.unit_value[accounts]
-    value = np.where(uv > 0, q * uv, 0.0)
-    total = value.sum(axis=1) + p.cash_after[accounts]
-    w_after, d_after = p.weight_after.copy(), p.drift_after.copy()
-    for k, model in enumerate(inp.models):
-        r = np.flatnonzero(inp.model_of[accounts] == k)
-        if r.size == 0:
-            continue
-        s = len(model.sleeve_names)
-        cols = np.flatnonzero(model.member >= 0)
-        onehot = np.zeros((len(inp.instruments), s))
-        onehot[cols, model.member[cols]] = 1.0
-        w = (value[r] @ onehot) / total[r, None]
-        w_after[accounts[r], :s] = w
-        d_after[accounts[r]] = (np.abs(w - model.target).sum(axis=1)
-                                + value[r][:, model.member < 0].sum(axis=1) / total[r])
-    return replace(p, weight_after=w_after, drift_after=d_after)
+    w_after, d_after = weights_after(merged, inp, harvested, merged.trade_account,
+                                     merged.trade_instrument, merged.side * merged.quantity,
+                                     merged.cash_after)
+    return replace(merged, weight_after=w_after, drift_after=d_after)

@@ -8,7 +8,7 @@ from dataclasses import replace
 import numpy as np
 
 from ballast.config.rebalance import RebalancePolicy
-from ballast.ledger.snapshot import FloatArray, IntArray
+from ballast.rebalance.after import weights_after
 from ballast.rebalance.inputs import RebalanceInput
 from ballast.rebalance.proposals import Proposals
 from ballast.rebalance.tax_sells import EPS, Buy, Relief, Sell, floor_lot, tradable
@@ -67,36 +67,6 @@ def _changes(sells: list[Sell], buys: list[Buy]) -> tuple[TaxChange, ...]:
     return tuple(c for _, c in out)
 
 
-def _after(p: Proposals, inp: RebalanceInput, changed: IntArray, acct: IntArray,
-           inst: IntArray, delta: FloatArray, cash_after: FloatArray) -> tuple[FloatArray,
-                                                                               FloatArray]:
-    """Weights and drift after, recomputed for the ``changed`` accounts only."""
-    w_after, d_after = p.weight_after.copy(), p.drift_after.copy()
-    if changed.size == 0:
-        return w_after, d_after
-    pos = np.full(len(inp.accounts), -1, dtype=np.int64)
-    pos[changed] = np.arange(changed.size)
-    sel = pos[acct] >= 0
-    q = inp.quantity[changed].copy()
-    np.add.at(q, (pos[acct[sel]], inst[sel]), delta[sel])
-    uv = inp.unit_value[changed]
-    value = np.where(uv > 0, q * uv, 0.0)
-    total = value.sum(axis=1) + cash_after[changed]
-    for k, model in enumerate(inp.models):
-        r = np.flatnonzero(inp.model_of[changed] == k)
-        if r.size == 0:
-            continue
-        s = len(model.sleeve_names)
-        cols = np.flatnonzero(model.member >= 0)
-        onehot = np.zeros((len(inp.instruments), s))
-        onehot[cols, model.member[cols]] = 1.0
-        w = (value[r] @ onehot) / total[r, None]
-        w_after[changed[r], :s] = w
-        d_after[changed[r]] = (np.abs(w - model.target).sum(axis=1)
-                               + value[r][:, model.member < 0].sum(axis=1) / total[r])
-    return w_after, d_after
-
-
 def assemble(p: Proposals, inp: RebalanceInput, tax: TaxInput, sells: list[Sell],
              buys: list[Buy]) -> TaxedProposals:
     """The final columns, sorted by (account, side, instrument) like the core's."""
@@ -134,7 +104,7 @@ def assemble(p: Proposals, inp: RebalanceInput, tax: TaxInput, sells: list[Sell]
     is_changed = np.zeros(n, dtype=bool)
     is_changed[changed] = True
     cash_after = np.where(is_changed, recomputed, p.cash_after)
-    w_after, d_after = _after(p, inp, changed, acct, inst, delta, cash_after)
+    w_after, d_after = weights_after(p, inp, changed, acct, inst, delta, cash_after)
     final = replace(
         p, trade_account=acct, trade_instrument=inst, side=side, quantity=qty, unit_value=uv,
         value=value, cost=cost, sleeve=p.sleeve[t], reason=p.reason[t], cash_after=cash_after,
