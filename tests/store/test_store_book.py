@@ -195,3 +195,15 @@ def test_transactions_by_id_counterparties_and_lot_count(book: Store) -> None:
         assert tx.counterparties([A2]) == {B1}  # and the link is seen from A2's side
         assert tx.counterparties([A1]) == set()
         assert tx.lot_count() == 2
+
+
+def test_transactions_and_gains_in_a_date_window(book: Store) -> None:
+    gains = [gain(A1, date(2021, 3, 1), "200"), gain(A1, date(2021, 4, 1), "-5")]
+    with book.transaction() as tx:
+        tx.add_transactions(SAMPLE)
+        tx.replace_book_state([A1], [], {}, gains)
+    with book.transaction() as tx:
+        window = tx.transactions([A1], until=date(2021, 6, 1), since=date(2021, 1, 4))
+        assert [t.id for t in window] == ["t3", "t2", "t8", "t4"]
+        assert tx.gains(since=date(2021, 3, 2), until=date(2021, 12, 31)) == gains[1:]
+        assert tx.gains(until=date(2021, 3, 1)) == gains[:1]

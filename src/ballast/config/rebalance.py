@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import overload
 
+import numpy as np
+import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field
+
+FloatArray = npt.NDArray[np.float64]
 
 
 class TradeTo(StrEnum):
@@ -30,6 +35,20 @@ class CostModel(BaseModel):
     commission: float = Field(0.0, ge=0, description="per trade, in the account's currency")
     half_spread_bps: float = Field(2.0, ge=0, description="half the bid-ask spread, in bps")
     impact_bps: float = Field(0.0, ge=0, description="market impact per trade, in bps")
+
+    @property
+    def rate(self) -> float:
+        """The proportional part of the cost, as a fraction of the value traded."""
+        return (self.half_spread_bps + self.impact_bps) / 1e4
+
+    @overload
+    def cost(self, value: float) -> float: ...
+    @overload
+    def cost(self, value: FloatArray) -> FloatArray: ...
+
+    def cost(self, value: float | FloatArray) -> float | FloatArray:
+        """Estimated cost of trading ``value`` (one trade, or an array of trades)."""
+        return self.commission + self.rate * value
 
 
 class RebalancePolicy(BaseModel):

@@ -48,10 +48,10 @@ def build_tax_input(
           for lot in mine}
     since = as_of - WASH_WINDOW
     ids = list(inp.accounts)
-    losses = [g for g in tx.gains(ids) if since <= g.sold <= as_of and g.gain < 0
+    losses = [g for g in tx.gains(ids, since=since, until=as_of) if g.gain < 0
               and accounts[g.account_id].taxable and g.instrument_id in inst_index]
-    buys = [t for t in tx.transactions(ids, until=as_of) if t.trade_date >= since
-            and t.instrument_id in inst_index and _is_purchase(t.kind, t.reinvest)]
+    buys = [t for t in tx.transactions(ids, until=as_of, since=since)
+            if t.instrument_id in inst_index and _is_purchase(t.kind, t.reinvest)]
     return TaxInput(
         as_of=as_of,
         taxable=np.array([a.taxable for a in acct], dtype=bool),
@@ -102,8 +102,7 @@ def _budgets(tx: UnitOfWork, acct: Sequence[Account], as_of: date,
     if annual is None:
         return None
     realized: dict[str, float] = {}
-    for g in tx.gains([a.id for a in acct], year=as_of.year):
-        if g.sold <= as_of:
-            realized[g.account_id] = realized.get(g.account_id, 0.0) + float(g.reportable_gain)
+    for g in tx.gains([a.id for a in acct], since=date(as_of.year, 1, 1), until=as_of):
+        realized[g.account_id] = realized.get(g.account_id, 0.0) + float(g.reportable_gain)
     return np.array([annual - realized.get(a.id, 0.0) if a.taxable else np.inf for a in acct],
                     dtype=np.float64)

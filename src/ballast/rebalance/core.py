@@ -103,7 +103,7 @@ def propose(inp: RebalanceInput, policy: RebalancePolicy) -> Proposals:
     qty, uv = qty[order], uv[order]
     value = qty * uv
     c = policy.costs
-    cost = c.commission + (c.half_spread_bps + c.impact_bps) / 1e4 * value
+    cost = c.cost(value)
     messages = tuple(out.messages.get(i, _SKIP_TEXT.get(Skip(int(code)), ""))
                      for i, code in enumerate(out.skip))
     return Proposals(
@@ -121,14 +121,14 @@ def _tradable(qty: FloatArray, unit_value: FloatArray, policy: RebalancePolicy) 
     """Trades kept: positive, at least the minimums, and worth their estimated cost."""
     c = policy.costs
     val = qty * unit_value
-    cost = c.commission + (c.half_spread_bps + c.impact_bps) / 1e4 * val
+    cost = c.cost(val)
     return ((qty > 0) & (val >= policy.min_trade_value) & (qty >= policy.min_trade_quantity)
             & (cost <= policy.drift_benefit_bps / 1e4 * val))
 
 
 def _cost(qty: FloatArray, unit_value: FloatArray, policy: RebalancePolicy) -> FloatArray:
     c = policy.costs
-    rate = (c.half_spread_bps + c.impact_bps) / 1e4
+    rate = c.rate
     return np.where(qty > 0, c.commission + rate * qty * unit_value, 0.0)
 
 
@@ -238,7 +238,7 @@ def _model_pass(inp: RebalanceInput, policy: RebalancePolicy, model: ModelTarget
     opts = buy_options(model)
     o_uv = _option_values(uv, opts)
     buy_need = np.maximum(desired - sleeve_val, 0.0)
-    rate = (policy.costs.half_spread_bps + policy.costs.impact_bps) / 1e4
+    rate = policy.costs.rate
     budget = cash + (sell_val - sell_cost).sum(axis=1) - keep
     buy_q = _buys(buy_need, opts, uv, lot, no_buy, policy)
     gross = (buy_q * o_uv * (1 + rate)).sum(axis=(1, 2))

@@ -157,7 +157,7 @@ def harvest(props: Proposals, inp: RebalanceInput, tax: TaxInput,
 
     policy = props.policy
     c = policy.costs
-    rate = (c.half_spread_bps + c.impact_bps) / 1e4
+    rate = c.rate
     lot, uv_all, no_buy = inp.lot_size.tolist(), inp.unit_value, inp.no_buy
     members = _members(inp)
     prefs: dict[tuple[int, int], list[int]] = {}
@@ -233,7 +233,7 @@ def _merge(props: Proposals, inp: RebalanceInput,
     h_sleeve = np.array([r[5] for r in rows], dtype=np.int64)
     h_value = h_qty * h_uv
     c = props.policy.costs
-    h_cost = c.commission + (c.half_spread_bps + c.impact_bps) / 1e4 * h_value
+    h_cost = c.cost(h_value)
 
     acct = np.r_[props.trade_account, h_acct]
     inst = np.r_[props.trade_instrument, h_inst]

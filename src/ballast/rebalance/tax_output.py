@@ -23,7 +23,7 @@ def fit_cash(p: Proposals, sells: list[Sell], buys: list[Buy], lot: list[float],
     if not shrunk:
         return
     c = policy.costs
-    rate = (c.half_spread_bps + c.impact_bps) / 1e4
+    rate = c.rate
     raised: dict[int, float] = {}
     for s in sells:
         if s.a in shrunk and s.q > 0:
@@ -84,7 +84,7 @@ def assemble(p: Proposals, inp: RebalanceInput, tax: TaxInput, sells: list[Sell]
     uv = np.array([r[5] for r in rows], dtype=np.float64)
     value = qty * uv
     c = p.policy.costs
-    cost = c.commission + (c.half_spread_bps + c.impact_bps) / 1e4 * value
+    cost = c.cost(value)
     counts = np.array([len(r[6]) for r in rows], dtype=np.int64)
     flat = [x for r in rows for x in r[6]]
     lot_gain = np.array([x[2] for x in flat], dtype=np.float64)

@@ -84,7 +84,7 @@ def tradable(qty: float, uv: float, policy: RebalancePolicy) -> bool:
     """The core's size and cost rule for one trade (see ``core._tradable``)."""
     c = policy.costs
     val = qty * uv
-    cost = c.commission + (c.half_spread_bps + c.impact_bps) / 1e4 * val
+    cost = c.cost(val)
     return (qty > 0 and val >= policy.min_trade_value and qty >= policy.min_trade_quantity
             and cost <= policy.drift_benefit_bps / 1e4 * val)
 
@@ -95,7 +95,7 @@ def first_tradable(start: float, lot: float, limit: float, uv: float,
     the size and cost rule, or None — computed, not searched lot by lot."""
     c = policy.costs
     need = max(start, policy.min_trade_quantity, policy.min_trade_value / uv if uv > 0 else 0.0)
-    margin = (policy.drift_benefit_bps - c.half_spread_bps - c.impact_bps) / 1e4
+    margin = policy.drift_benefit_bps / 1e4 - c.rate
     if c.commission > 0:
         if margin <= 0 or uv <= 0:
             return None

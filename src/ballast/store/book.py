@@ -148,13 +148,16 @@ class BookRepository(Repository):
         return deleted
 
     def transactions(self, account_ids: Iterable[str] | None = None,
-                     until: date | None = None) -> list[Transaction]:
-        """Transactions ordered by (trade_date, seq): all, or of the given accounts, or up to and
-        including ``until``."""
+                     until: date | None = None, *, since: date | None = None
+                     ) -> list[Transaction]:
+        """Transactions ordered by (trade_date, seq): all, or of the given accounts, or dated
+        from ``since`` up to and including ``until``."""
         t = transactions
         query = self._raw_select(t, ("seq", *_TXN_COLUMNS[1:])).order_by(t.c.trade_date, t.c.seq)
         if until is not None:
             query = query.where(t.c.trade_date <= until)
+        if since is not None:
+            query = query.where(t.c.trade_date >= since)
         rows = self._by_keys(query, t.c.account_id, account_ids)
         if account_ids is not None:  # chunks are each sorted; the whole must be too
             rows.sort(key=lambda r: (r[4], r[0]))
@@ -327,14 +330,18 @@ class BookRepository(Repository):
             for r in self._by_keys(query, t.c.account_id, account_ids)
         }
 
-    def gains(self, account_ids: Iterable[str] | None = None,
-              year: int | None = None) -> list[RealizedGain]:
-        """Realized gains in the order they were booked, optionally of one tax year (by sale
-        date)."""
+    def gains(self, account_ids: Iterable[str] | None = None, year: int | None = None, *,
+              since: date | None = None, until: date | None = None) -> list[RealizedGain]:
+        """Realized gains in the order they were booked, optionally of one tax year or sold
+        between ``since`` and ``until`` (inclusive)."""
         t = realized_gains
         query = self._raw_select(t, ("id", *_GAIN_COLUMNS)).order_by(t.c.id)
         if year is not None:
             query = query.where(t.c.sold.between(date(year, 1, 1), date(year, 12, 31)))
+        if since is not None:
+            query = query.where(t.c.sold >= since)
+        if until is not None:
+            query = query.where(t.c.sold <= until)
         rows = self._by_keys(query, t.c.account_id, account_ids)
         if account_ids is not None:
             rows.sort(key=lambda r: r[0])
