@@ -29,6 +29,7 @@ test: lint
 	$(BIN)/pytest
 
 bench: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[test,bench]'
 	$(BIN)/python benchmarks/ledger.py
 	$(BIN)/python benchmarks/rebalance_core.py
 	$(BIN)/python benchmarks/rebalance.py
