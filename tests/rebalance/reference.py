@@ -6,7 +6,9 @@ import math
 from dataclasses import dataclass
 
 from ballast.config.rebalance import RebalancePolicy, TradeTo
+from ballast.ledger.snapshot import FloatArray
 from ballast.rebalance import RebalanceInput, Skip
+from ballast.rebalance.inputs import BoolArray
 
 EPS = 1e-9
 
@@ -166,6 +168,7 @@ def reference(inp: RebalanceInput, policy: RebalancePolicy, a: int) -> RefResult
         if cum > budget:  # extra commissions: the last buys that no longer fit are dropped
             buys = [(s, i, 0.0 if c > budget else bq) for (s, i, bq), c in zip(buys, cums,
                                                                              strict=True)]
+    buys = _top_up(buys, options, need_buy, budget, uv, lot, inp.no_buy[a], policy)
     spent = 0.0
     for _, i, bq in buys:
         if bq > 0:
@@ -173,3 +176,34 @@ def reference(inp: RebalanceInput, policy: RebalancePolicy, a: int) -> RefResult
             spent += bq * uv[i] + _cost(bq, uv[i], policy)
     return RefResult(Skip.NONE, True, sorted(trades, key=lambda t: (t[1], t[0])),
                      cash + proceeds - spent)
+
+
+def _top_up(buys: list[tuple[int, int, float]], options: list[list[int]], need: list[float],
+            budget: float, uv: FloatArray, lot: FloatArray, no_buy: BoolArray,
+            policy: RebalancePolicy) -> list[tuple[int, int, float]]:
+    """Up to 4 rounds: one more lot where it most cuts a sleeve's squared shortfall, if the
+    cash left pays for it (value × (1 + rate), + commission for a new trade that must pass)."""
+    rate = (policy.costs.half_spread_bps + policy.costs.impact_bps) / 1e4
+    comm = policy.costs.commission
+    qty = {(s, i): bq for s, i, bq in buys}
+    left = budget - sum(bq * uv[i] * (1 + rate) + comm for _, i, bq in buys if bq > 0)
+    short = [need[s] - sum(bq * uv[i] for t, i, bq in buys if t == s) for s in range(len(need))]
+    for _ in range(4):
+        best: tuple[float, int, int, float, float] | None = None
+        for s, opts in enumerate(options):
+            for i in opts:
+                held = qty.get((s, i), 0.0)
+                v = lot[i] * uv[i]
+                cost = v * (1 + rate) + (0.0 if held > 0 else comm)
+                gain = v * (2 * short[s] - v)
+                if (not no_buy[i] and cost <= left and gain > 0
+                        and (held > 0 or _ok(lot[i], uv[i], policy))
+                        and (best is None or gain > best[0])):
+                    best = (gain, s, i, v, cost)
+        if best is None:
+            break
+        _, s, i, v, cost = best
+        qty[s, i] = qty.get((s, i), 0.0) + lot[i]
+        short[s] -= v
+        left -= cost
+    return [(s, i, qty[s, i]) for s, i, _ in buys]

@@ -22,7 +22,9 @@ Rules (each a policy or model setting; see docs in :func:`propose`):
   floored to its lot, so an instrument dearer than what is left passes it to the next. If
   cash + sales − costs − cash to keep cannot pay for them, the needs of the buying sleeves are
   scaled down by one factor and filled again (the last buys dropped if extra commissions still
-  do not fit), so cash never falls below the cash to keep by buying.
+  do not fit), so cash never falls below the cash to keep by buying. Cash that flooring or
+  that fit left is then spent a lot at a time (up to 4 rounds) where a lot most reduces the
+  squared shortfall of a sleeve — only when the lot is worth less than twice that shortfall.
 * A trade is dropped when below the minimum value or quantity, or when its estimated cost
   (commission + (half spread + impact) bps × value) exceeds drift_benefit_bps × value.
 """
@@ -42,6 +44,7 @@ from ballast.rebalance.sizing import (
     fill_buys,
     floor_at_held,
     round_sales,
+    top_up,
     water_fill,
 )
 
@@ -256,6 +259,14 @@ def _model_pass(inp: RebalanceInput, policy: RebalancePolicy, model: ModelTarget
         cum = np.cumsum(spend.reshape(len(cash), -1), axis=1).reshape(buy_q.shape)
         cut = over & (cum[:, -1, -1] > budget)
         buy_q = np.where(cut[:, None, None] & (cum > budget[:, None, None]), 0.0, buy_q)
+    # Cash that flooring and the budget fit left: a few more lots where they cut drift most.
+    spent = np.where(buy_q > 0, buy_q * o_uv * (1 + rate) + policy.costs.commission, 0.0)
+    o_lot = np.where(opts >= 0, lot[np.maximum(opts, 0)], 1.0)[None, :, :]
+    o_lot = np.broadcast_to(o_lot, buy_q.shape)
+    allowed = (opts >= 0)[None] & ~no_buy[:, np.maximum(opts, 0)]
+    buy_q = top_up(buy_q, buy_need - (buy_q * o_uv).sum(axis=2), o_uv, o_lot, allowed,
+                   _tradable(o_lot, o_uv, policy), budget - spent.sum(axis=(1, 2)),
+                   policy.costs.commission, rate)
     buy_cost = _cost(buy_q, o_uv, policy)
 
     # After: quantities, cash net of estimated costs, weights and drift.

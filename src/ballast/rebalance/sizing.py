@@ -121,3 +121,34 @@ def fill_buys(need: FloatArray, opts: IntArray, uv: FloatArray, lot: FloatArray,
         out[:, :, k] = bq
         left = np.maximum(left - bq * price, 0.0)
     return out
+
+
+def top_up(buy_q: FloatArray, short: FloatArray, o_uv: FloatArray, o_lot: FloatArray,
+           allowed: BoolArray, first_ok: BoolArray, left: FloatArray, commission: float,
+           rate: float, rounds: int = 4) -> FloatArray:
+    """[n, S, K] buys with up to ``rounds`` more lots each, spending the cash ``left`` [n]
+    that flooring to lots and fitting the budget left behind: per round and account, one lot of
+    the ``allowed`` option that most reduces the squared shortfall of its sleeve (``short``
+    [n, S], value still to buy) — worth it only when the lot is worth less than twice the
+    shortfall. A lot costs its value × (1 + rate), plus the commission for an option not yet
+    bought, which must then pass the size and cost rules with one lot (``first_ok``)."""
+    buy_q, short, left = buy_q.copy(), short.copy(), left.copy()
+    n, s_n, k_n = buy_q.shape
+    v = o_lot * o_uv
+    rows = np.arange(n)
+    for _ in range(rounds):
+        cost = v * (1.0 + rate) + np.where(buy_q > 0, 0.0, commission)
+        gain = v * (2.0 * short[:, :, None] - v)
+        ok = (allowed & (cost <= left[:, None, None]) & (gain > 0)
+              & (first_ok | (buy_q > 0)))
+        flat = np.where(ok, gain, -np.inf).reshape(n, s_n * k_n)
+        best = np.argmax(flat, axis=1)
+        go = np.isfinite(flat[rows, best])
+        if not go.any():
+            break
+        r = rows[go]
+        s, k = np.divmod(best[go], k_n)
+        buy_q[r, s, k] += o_lot[r, s, k]
+        short[r, s] -= v[r, s, k]
+        left[r] -= cost[r, s, k]
+    return buy_q

@@ -29,8 +29,11 @@ Rules, in the order they apply (pure and deterministic; loops over trades, not a
 6. **Switch or drop.** A blocked buy moves to the sleeve's next preferred instrument of
    another group that is buyable, priced and not blocked itself, for the same value (floored
    to its lot); if there is none, or it is below the minimum trade, the buy is dropped.
-7. **Cash.** Where sells shrank, the account's buys are scaled down (one factor, floored) so
-   cash stays at what the core keeps; cash, weights and drift after are recomputed.
+7. **Refill** (:mod:`.tax_refill`). Where sells shrank or a buy was blocked, the account's
+   buys are sized again by the core on the holdings after the final sells, with the groups the
+   household may not buy excluded and the same cash kept — the cash the pass left goes to the
+   underweight sleeves, and a blocked or too dear first choice passes its need down the
+   sleeve's list; cash, weights and drift after are recomputed.
 
 Every trade changed is listed in ``TaxedProposals.changes`` with its reason.
 """
@@ -46,7 +49,8 @@ from ballast.config.rebalance import RebalancePolicy
 from ballast.ledger.snapshot import DayArray, IntArray
 from ballast.rebalance.inputs import RebalanceInput
 from ballast.rebalance.proposals import Proposals, TradeReason
-from ballast.rebalance.tax_output import assemble, fit_cash
+from ballast.rebalance.tax_output import assemble
+from ballast.rebalance.tax_refill import refill
 from ballast.rebalance.tax_sells import Buy, LotBook, Sell, fit_budget, floor_lot, tradable
 from ballast.rebalance.tax_sleeves import reallocate, sleeve_groups
 from ballast.rebalance.tax_types import TaxedProposals, TaxInput
@@ -170,8 +174,8 @@ def tax_pass(proposals: Proposals, inp: RebalanceInput, tax: TaxInput, *,
         return out
 
     sleeves = _Sleeves(inp)
-    buys = [Buy(t, acct[t], inst[t], qty[t], inst[t], qty[t], uv[t])
-            for t in np.flatnonzero(p.side > 0).tolist()]
+    buys = [Buy(t, acct[t], inst[t], qty[t], inst[t], qty[t], uv[t], sleeve=int(p.sleeve[t]),
+                reason=int(p.reason[t])) for t in np.flatnonzero(p.side > 0).tolist()]
     loss_now = run_losses()
     protect: set[Key] = set()
     for b in buys:
@@ -206,7 +210,10 @@ def tax_pass(proposals: Proposals, inp: RebalanceInput, tax: TaxInput, *,
     loss_now = run_losses()
     for b in buys:
         _switch(b, hh[b.a], grp, recent_loss, loss_now, sleeves, inp, policy)
-    fit_cash(p, sells, buys, lot, policy)
+    by_house: dict[int, set[int]] = {}
+    for house, grp_k in (*recent_loss, *loss_now):
+        by_house.setdefault(house, set()).add(grp_k)
+    buys = refill(p, inp, sells, buys, lambda a: by_house.get(hh[a], set()), grp)
     return assemble(p, inp, tax, sells, buys)
 
 
@@ -233,6 +240,7 @@ def _switch(b: Buy, h: int, grp: IntArray, recent_loss: dict[Key, tuple[date, in
     else:
         return
     c = sleeves.alternate(b.a, b.j, grp, _blocked(h, recent_loss, loss_now))
+    b.note = window
     if c < 0:
         b.q, b.why = 0.0, f"wash-sale window: {window}; no other instrument in the sleeve to buy"
         return
@@ -243,5 +251,4 @@ def _switch(b: Buy, h: int, grp: IntArray, recent_loss: dict[Key, tuple[date, in
         b.why = f"wash-sale window: {window}; {names[c]} instead would be below the minimum trade"
         return
     b.j, b.q, b.uv = c, q, c_uv
-    b.note = window
     b.why = f"wash-sale window: {window}"

@@ -1,5 +1,5 @@
-"""The tax pass's last steps: buys refit to the cash left after shrunk sells, then the final
-columns, with cash, weights and drift after recomputed for every account that changed."""
+"""The tax pass's last step: the final columns, with every change listed and cash, weights and
+drift after recomputed for every account that changed."""
 
 from __future__ import annotations
 
@@ -7,43 +7,11 @@ from dataclasses import replace
 
 import numpy as np
 
-from ballast.config.rebalance import RebalancePolicy
 from ballast.rebalance.after import weights_after
 from ballast.rebalance.inputs import RebalanceInput
 from ballast.rebalance.proposals import Proposals
-from ballast.rebalance.tax_sells import EPS, Buy, Relief, Sell, floor_lot, tradable
+from ballast.rebalance.tax_sells import EPS, Buy, Relief, Sell
 from ballast.rebalance.tax_types import Change, TaxChange, TaxedProposals, TaxInput
-
-
-def fit_cash(p: Proposals, sells: list[Sell], buys: list[Buy], lot: list[float],
-             policy: RebalancePolicy) -> None:
-    """Where sells shrank, scale the account's buys by one factor (floored to whole lots) so
-    that cash + sales − costs − buys stays at or above the cash the core keeps."""
-    shrunk = {s.a for s in sells if s.q < s.q0 - EPS}
-    if not shrunk:
-        return
-    c = policy.costs
-    rate = c.rate
-    raised: dict[int, float] = {}
-    for s in sells:
-        if s.a in shrunk and s.q > 0:
-            raised[s.a] = raised.get(s.a, 0.0) + s.q * s.uv * (1 - rate) - c.commission
-    by_account: dict[int, list[Buy]] = {}
-    for b in buys:
-        if b.a in shrunk and b.q > 0:
-            by_account.setdefault(b.a, []).append(b)
-    for a, group in by_account.items():
-        budget = float(p.cash_before[a]) + raised.get(a, 0.0) - float(p.cash_keep[a])
-        gross = sum(b.q * b.uv for b in group) * (1 + rate)
-        fees = c.commission * len(group)
-        if gross + fees <= budget + 1e-6:
-            continue
-        f = max(budget - fees, 0.0) / gross
-        for b in group:
-            q = floor_lot(b.q * f, lot[b.j])
-            text = "cash: the sells funding it were reduced by the tax pass"
-            b.why = f"{b.why}; {text}" if b.why else text
-            b.q = q if tradable(q, b.uv, policy) else 0.0
 
 
 def _changes(sells: list[Sell], buys: list[Buy]) -> tuple[TaxChange, ...]:
@@ -60,6 +28,8 @@ def _changes(sells: list[Sell], buys: list[Buy]) -> tuple[TaxChange, ...]:
             kind = Change.SWITCHED
         elif b.q < b.q0 - EPS:
             kind = Change.REDUCED
+        elif b.q > b.q0 + EPS:
+            kind = Change.ADDED
         else:
             continue
         out.append((b.t, TaxChange(b.a, b.j0, 1, b.q0, kind, b.j, b.q, b.why)))
@@ -70,16 +40,16 @@ def _changes(sells: list[Sell], buys: list[Buy]) -> tuple[TaxChange, ...]:
 def assemble(p: Proposals, inp: RebalanceInput, tax: TaxInput, sells: list[Sell],
              buys: list[Buy]) -> TaxedProposals:
     """The final columns, sorted by (account, side, instrument) like the core's."""
-    rows: list[tuple[int, int, int, int, float, float, list[Relief], str, int]] = [
-        (s.a, -1, s.j, s.t, s.q, s.uv, s.relief, s.note, -1) for s in sells if s.q > 0]
-    rows += [(b.a, 1, b.j, b.t, b.q, b.uv, [], b.note, b.j0 if b.j != b.j0 else -1)
-             for b in buys if b.q > 0]
+    rows: list[tuple[int, int, int, int, float, float, list[Relief], str, int, int, int]] = [
+        (s.a, -1, s.j, s.t, s.q, s.uv, s.relief, s.note, -1, int(p.sleeve[s.t]),
+         int(p.reason[s.t])) for s in sells if s.q > 0]
+    rows += [(b.a, 1, b.j, b.t, b.q, b.uv, [], b.note if b.j != b.j0 else "",
+              b.j0 if b.j != b.j0 else -1, b.sleeve, b.reason) for b in buys if b.q > 0]
     rows.sort(key=lambda r: (r[0], r[1], r[2]))
     n = len(inp.accounts)
     acct = np.array([r[0] for r in rows], dtype=np.int64)
     side = np.array([r[1] for r in rows], dtype=np.int64)
     inst = np.array([r[2] for r in rows], dtype=np.int64)
-    t = np.array([r[3] for r in rows], dtype=np.int64)
     qty = np.array([r[4] for r in rows], dtype=np.float64)
     uv = np.array([r[5] for r in rows], dtype=np.float64)
     value = qty * uv
@@ -107,7 +77,8 @@ def assemble(p: Proposals, inp: RebalanceInput, tax: TaxInput, sells: list[Sell]
     w_after, d_after = weights_after(p, inp, changed, acct, inst, delta, cash_after)
     final = replace(
         p, trade_account=acct, trade_instrument=inst, side=side, quantity=qty, unit_value=uv,
-        value=value, cost=cost, sleeve=p.sleeve[t], reason=p.reason[t], cash_after=cash_after,
+        value=value, cost=cost, sleeve=np.array([r[9] for r in rows], dtype=np.int64),
+        reason=np.array([r[10] for r in rows], dtype=np.int64), cash_after=cash_after,
         weight_after=w_after, drift_after=d_after)
     return TaxedProposals(
         proposals=final, taxable=tax.taxable, lot_start=np.r_[0, np.cumsum(counts)].astype(

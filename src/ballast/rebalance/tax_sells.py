@@ -78,6 +78,8 @@ class Buy:
     uv: float
     note: str = ""
     why: str = ""
+    sleeve: int = -1
+    reason: int = 0
 
 
 def tradable(qty: float, uv: float, policy: RebalancePolicy) -> bool:

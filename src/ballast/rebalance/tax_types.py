@@ -117,6 +117,7 @@ class Change(StrEnum):
     SWITCHED = "switched"  # a buy moved to the sleeve's next instrument (wash-sale window)
     REDUCED = "reduced"  # fewer units (wash sale, short-term deferral, gain budget, cash)
     DROPPED = "dropped"  # not made at all
+    ADDED = "added"  # a buy added or enlarged to deploy cash the tax pass's changes left
 
 
 @dataclass(frozen=True)
