@@ -125,27 +125,29 @@ def sell_of(inp: RebalanceInput, taxed: TaxedProposals, account: str) -> int:
     return next(int(i) for i in taxed.proposals.trades_of(a) if taxed.proposals.side[i] < 0)
 
 
-def test_min_tax_relieves_losses_first_then_the_smallest_long_term_gain() -> None:
+def test_min_tax_relieves_losses_first_then_the_gain_of_least_tax() -> None:
     inp, _, taxed = run([Acct("A", {"VTI": 720, "BND": 540}, 1000)], vti_lots("A"),
                         taxable=[True], household=[0])
     i = sell_of(inp, taxed, "A")
-    # The core sells 120 (to 60%). The losses L1 + L2 give 100 units; the next lot, L3, is a
-    # long-term gain of 20% per dollar, worth selling only while equity stays more than
-    # min(0.5 × 5%, 20% × 20% / 2) = 2% over its target: 72,000 − 60,000 − 2% × 100,000 =
-    # 10,000 may be sold, which the losses already give — so 100 VTI, no gain (62%, in band).
-    assert trades(inp, taxed, "A")[0] == ("VTI", -100)
-    assert taxed.lots_of(i) == [("A-L1", 60.0), ("A-L2", 40.0)]
-    assert taxed.st_gain[i] == pytest.approx(-400.0)  # L2: 40 × (100 − 110)
+    # The core sells 120 (to 60%). The losses L1 + L2 give 100 units. Then the gain of least
+    # estimated tax per dollar: L4, short-term +10% × 37% = 3.7%, before L3, long-term
+    # +20% × 20% = 4% (equity is 12% over, beyond the 10% hard band, so short-term lots may
+    # go). L4 is worth selling only while equity stays more than min(0.5 × 5%, 3.7% / 2) =
+    # 1.85% over its target: 72,000 − 60,000 − 1.85% × 100,000 = 10,150 may be sold — so 101.
+    assert trades(inp, taxed, "A")[0] == ("VTI", -101)
+    assert taxed.lots_of(i) == [("A-L1", 60.0), ("A-L2", 40.0), ("A-L4", 1.0)]
+    assert taxed.st_gain[i] == pytest.approx(-390.0)  # L2: 40 × (100 − 110); L4: 1 × 10
     assert taxed.lt_gain[i] == pytest.approx(-1200.0)  # L1: 60 × −20
-    assert taxed.realized_st[0] == pytest.approx(-400.0)
+    assert taxed.realized_st[0] == pytest.approx(-390.0)
     assert taxed.realized_lt[0] == pytest.approx(-1200.0)
     (change,) = [c for c in taxed.changes if c.side < 0]
-    assert change.kind is Change.REDUCED and change.new_quantity == 100
+    assert change.kind is Change.REDUCED and change.new_quantity == 101
     assert change.reason == (
         "min-tax sleeve allocation: gain lots kept where their tax outweighs the drift left "
-        "(gains short-term $0, long-term $0 instead of short-term $0, long-term $400)")
+        "(gains short-term $10, long-term $0 instead of short-term $200, long-term $0)")
     assert rationale(taxed.proposals, inp, i, taxed) == (
-        "Sell 100 VTI: us_equity 72% vs target 60% ±5%; lots: two losses −$1,600")
+        "Sell 101 VTI: us_equity 72% vs target 60% ±5%; lots: two losses −$1,600, "
+        "one short-term gain +$10")
 
 
 def test_tax_deferred_account_sells_by_its_method_and_reports_no_tax() -> None:
@@ -194,16 +196,17 @@ def test_loss_sold_in_one_account_switches_the_other_accounts_buy() -> None:
 
 
 def test_buy_in_one_account_keeps_the_other_accounts_loss_lots() -> None:
-    """B bought VTI 5 days ago: A sells its 120 VTI from the long-term gain lot, not losses."""
+    """B bought VTI 5 days ago: A sells its VTI from a gain lot, not losses."""
     inp, _, taxed = run([Acct("A", {"VTI": 720, "BND": 540}, 1000),
                          Acct("B", {"BND": 10}, 0)], vti_lots("A"),
                         taxable=[True, True], household=[0, 0], buys=[(0, "VTI", 5, 10.0)])
     i = sell_of(inp, taxed, "A")
-    # L3 (long-term, +20% per dollar) only down to 2% over target: 100 units (see above).
-    assert taxed.lots_of(i) == [("A-L3", 100.0)]
-    assert taxed.lt_gain[i] == pytest.approx(2000.0) and taxed.st_gain[i] == 0.0
+    # L4 (short-term +10%: 3.7% tax per dollar, less than L3's 4%) down to 1.85% over
+    # target: 101 units (see above).
+    assert taxed.lots_of(i) == [("A-L4", 101.0)]
+    assert taxed.st_gain[i] == pytest.approx(1010.0) and taxed.lt_gain[i] == 0.0
     assert rationale(taxed.proposals, inp, i, taxed).endswith(
-        "; lots: one long-term gain +$2,000; "
+        "; lots: one short-term gain +$1,010; "
         "loss lots kept (wash-sale window: VTI bought on 2021-03-07)")
 
 
@@ -218,7 +221,7 @@ def test_loss_sold_in_this_run_moves_the_household_buy_or_is_held_back() -> None
     accounts[1].no_buy = ["IVV"]
     inp, _, taxed = run(accounts, vti_lots("A"), taxable=[True, True], household=[0, 0])
     assert trades(inp, taxed, "B") == [("VTI", 200)]
-    assert taxed.lots_of(sell_of(inp, taxed, "A")) == [("A-L3", 100.0)]  # 2% over: 100
+    assert taxed.lots_of(sell_of(inp, taxed, "A")) == [("A-L4", 101.0)]  # 1.85% over: 101
 
 
 def test_blocked_buy_without_alternate_is_dropped_with_its_reason() -> None:

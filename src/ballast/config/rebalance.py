@@ -79,6 +79,12 @@ class RebalancePolicy(BaseModel):
     annual_gain_budget: float | None = Field(
         None, ge=0, description="realized gain a taxable account may take per calendar year, "
         "in its currency (none: no budget)")
+    tax_rate_short_term: float = Field(
+        0.37, ge=0, le=1, description="estimated marginal rate on short-term gains: min-tax "
+        "ranks gain lots by the tax they would cost, and a gain is weighed against the drift "
+        "its sale removes")
+    tax_rate_long_term: float = Field(
+        0.20, ge=0, le=1, description="estimated marginal rate on long-term gains (as above)")
     harvest_min_loss: float = Field(
         500.0, ge=0, description="harvest a lot whose loss exceeds this (account currency)…")
     harvest_min_loss_pct: float = Field(

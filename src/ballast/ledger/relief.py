@@ -12,7 +12,9 @@ Every method breaks ties by lot id, so the same lots always give the same answer
   copies; the Book re-bases the lots that remain the same way, so total basis is conserved.
 - MIN_TAX: losses first (largest loss per unit first), then long-term gains (smallest gain per
   unit first), then short-term gains (smallest first). Needs ``price`` per unit in the same terms
-  as ``TaxLot.unit_cost`` (price × multiplier). A zero gain counts as a gain.
+  as ``TaxLot.unit_cost`` (price × multiplier). A zero gain counts as a gain. Given estimated
+  ``rates`` (short-term, long-term), gains of either term are instead ranked by the tax they
+  would cost per unit (gain × the term's rate), smallest first.
 """
 
 from __future__ import annotations
@@ -39,13 +41,16 @@ def _hifo(lot: TaxLot) -> tuple[object, ...]:
     return (-lot.unit_cost, lot.id)
 
 
-def _min_tax(price: Decimal, sale_date: date) -> LotKey:
+def _min_tax(price: Decimal, sale_date: date,
+             rates: tuple[Decimal, Decimal] | None = None) -> LotKey:
     def key(lot: TaxLot) -> tuple[object, ...]:
         gain = price - lot.unit_cost
         if gain < 0:
             return (0, gain, lot.id)
-        rank = 1 if holding_term(lot.holding_start, sale_date) is Term.LONG else 2
-        return (rank, gain, lot.id)
+        long = holding_term(lot.holding_start, sale_date) is Term.LONG
+        if rates is not None:
+            return (1, gain * rates[1 if long else 0], lot.id)
+        return (1 if long else 2, gain, lot.id)
 
     return key
 
@@ -106,8 +111,10 @@ def select_lots(
     sale_date: date,
     price: Decimal | None = None,
     specific: Sequence[LotSpec] = (),
+    rates: tuple[Decimal, Decimal] | None = None,
 ) -> list[tuple[TaxLot, Decimal]]:
-    """The (lot, quantity taken) pairs that relieve ``quantity`` units by ``method``.
+    """The (lot, quantity taken) pairs that relieve ``quantity`` units by ``method``
+    (``rates``: estimated short- and long-term tax rates that rank MIN_TAX's gain lots).
 
     Only lots with a positive quantity are considered. Raises LedgerError when the lots hold
     fewer than ``quantity`` units, a named lot is missing or short, or MIN_TAX has no price.
@@ -130,7 +137,7 @@ def select_lots(
         if method is LotMethod.MIN_TAX:
             if price is None:
                 raise LedgerError("min_tax relief needs the sale price", field="price")
-            key = _min_tax(price, sale_date)
+            key = _min_tax(price, sale_date, rates)
         else:
             key = {LotMethod.FIFO: _fifo, LotMethod.LIFO: _lifo, LotMethod.HIFO: _hifo}[method]
         ordered = sorted(longs, key=key)

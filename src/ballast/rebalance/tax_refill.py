@@ -54,10 +54,14 @@ def refill(p: Proposals, inp: RebalanceInput, sells: list[Sell], buys: list[Buy]
             b.why = f"{b.why}; {_CASH}" if b.why else _CASH
         b.q = q
     out = list(buys)
+    blocked_buys: dict[tuple[int, int], list[Buy]] = {}
+    for b in buys:
+        if b.a in at_rows and b.q <= 0 and b.note:
+            blocked_buys.setdefault((b.a, b.sleeve), []).append(b)
     for (a, j), (q, sleeve) in sorted(fresh.items()):
         uv = float(inp.unit_value[a, j])
-        donor = next((b for b in buys if b.a == a and b.q <= 0 and b.sleeve == sleeve
-                      and b.j != j and b.note), None)
+        donor = next((b for b in blocked_buys.get((a, sleeve), []) if b.q <= 0 and b.j != j),
+                     None)
         if donor is not None:  # the blocked first choice's need went to this instrument
             donor.j, donor.q, donor.uv = j, q, uv
             donor.why = f"wash-sale window: {donor.note}"

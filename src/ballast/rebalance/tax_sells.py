@@ -182,9 +182,10 @@ class LotBook:
             if not tradable(q, s.uv, policy):
                 return
         s.q = q
-        self._relieve(s, cand, method, avg)
+        self._relieve(s, cand, method, avg, policy)
 
-    def _relieve(self, s: Sell, cand: list[int], method: LotMethod, avg: float) -> None:
+    def _relieve(self, s: Sell, cand: list[int], method: LotMethod, avg: float,
+                 policy: RebalancePolicy) -> None:
         """select_lots over the candidate lots; under AVERAGE they are first re-based to the
         whole position's average unit cost, so that leaving lots out does not change it."""
         unit = {self.ids[x]: (self.basis[x] / self.qty[x] if avg < 0 else avg, self.long[x])
@@ -198,9 +199,11 @@ class LotBook:
                            self.acquired[x], self.held_from[x]) for x in cand]
             have = sum((lot.quantity for lot in lots), ZERO)
             method = LotMethod.MIN_TAX if method is LotMethod.SPECIFIC else method
+            rates = (Decimal(repr(policy.tax_rate_short_term)),
+                     Decimal(repr(policy.tax_rate_long_term)))
             taken = [(lot.id, float(take)) for lot, take in select_lots(
                 lots, min(Decimal(s.q), have), method, sale_date=self.as_of,
-                price=Decimal(s.uv))]
+                price=Decimal(s.uv), rates=rates)]
         out: list[Relief] = []
         for lot_id, units in taken:
             cost, long = unit[lot_id]

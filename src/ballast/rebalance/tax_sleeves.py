@@ -8,17 +8,17 @@ is instead taken from the sleeve's lots in one min-tax order across the whole sl
 
 1. losses, largest loss per dollar first — except loss lots of a group the household bought
    in the wash-sale window (those are held back, as the lot choice does);
-2. long-term gains, smallest gain per dollar first;
-3. short-term gains, smallest gain per dollar first — only when the sleeve's drift is beyond
-   the short-term hard band (the same deferral the lot choice applies).
+2. gains, smallest estimated tax per dollar first (gain per dollar × the policy's short- or
+   long-term rate) — short-term gain lots only when the sleeve's drift is beyond the
+   short-term hard band (the same deferral the lot choice applies).
 
 Ties go to the lower instrument index, then the lot's position. Each instrument's share is
 floored to its lot size, shares below the minimum trade are dropped, and whole lots are then
 added, cheapest next lot first, while the sleeve's sale stays at most ``V`` — so the sleeve's
 sold value (its drift) is kept up to one lot and never grows; never more than held, never a
 do-not-sell holding (those are not candidates). The new allocation replaces the core's only
-when it realizes strictly less gain — short-term gains first, then long-term (by more than a
-cent) — so a sleeve whose lots all cost the same keeps the core's pro-rata trades.
+when its estimated tax (gains × those rates) is lower by more than a cent — so a sleeve whose
+lots all cost the same keeps the core's pro-rata trades.
 Sells of harvests and of holdings outside the model are left alone.
 """
 
@@ -43,7 +43,6 @@ from ballast.rebalance.tax_sells import (
 from ballast.rebalance.tax_types import TaxInput
 
 CENT = 0.01
-SHORT_RATE, LONG_RATE = 0.37, 0.20  # assumed marginal rates of the gain-vs-drift rule
 TOLERANCE_SHARE = 0.5  # the rule leaves a sleeve at most this share of its band over target
 Cost = tuple[float, float]  # (short-term gain, long-term gain) realized, losses as 0
 MIN_TAX_METHODS = (LotMethod.MIN_TAX, LotMethod.SPECIFIC)
@@ -100,10 +99,10 @@ def _band(p: Proposals, inp: RebalanceInput, a: int, sl: int, k_model: int,
     return float(p.weight_before[a, sl]) * total - tv, total, float(md.tolerance[sl])
 
 
-def _lots(book: LotBook, s: Sell, k: int, hold: str, defer: str) -> list[tuple[tuple[
-        int, float], int, float, float, bool]]:
+def _lots(book: LotBook, s: Sell, k: int, hold: str, defer: str, rates: tuple[float, float]
+          ) -> list[tuple[tuple[int, float], int, float, float, bool]]:
     """The lots of position k that may be sold, in min-tax order within the position:
-    (class and gain per dollar, lot, units, gain per unit, long-term)."""
+    (class and loss or tax per dollar, lot, units, gain per unit, long-term)."""
     out = []
     for x in range(book.start[k], book.start[k + 1]):
         g = s.uv - book.basis[x] / book.qty[x]
@@ -111,14 +110,9 @@ def _lots(book: LotBook, s: Sell, k: int, hold: str, defer: str) -> list[tuple[t
         if g < 0:
             if hold:
                 continue
-            cls = 0
-        elif long:
-            cls = 1
-        elif defer:
-            continue
-        else:
-            cls = 2
-        out.append(((cls, g / s.uv), x, book.qty[x], g, long))
+            out.append(((0, g / s.uv), x, book.qty[x], g, long))
+        elif long or not defer:
+            out.append(((1, g / s.uv * rates[1 if long else 0]), x, book.qty[x], g, long))
     out.sort(key=lambda r: (r[0], r[1]))
     return out
 
@@ -148,7 +142,8 @@ def reallocate(sells: Sequence[Sell], group: Sequence[int], book: LotBook, holds
     min-tax order of the module docs. Sets ``want`` (and ``moved`` on the sells that shrink)
     and returns True when the allocation changed; otherwise leaves the sells as they are."""
     ks = sorted(group, key=lambda k: sells[k].j)
-    lots = {k: _lots(book, sells[k], k, holds[k], defer[k]) for k in ks}
+    rates = (policy.tax_rate_short_term, policy.tax_rate_long_term)
+    lots = {k: _lots(book, sells[k], k, holds[k], defer[k], rates) for k in ks}
     avail = {k: sum(r[2] for r in lots[k]) for k in ks}
     total = sum(sells[k].q0 * sells[k].uv for k in ks)
     old = {k: min(sells[k].q0, avail[k]) for k in ks}
@@ -158,14 +153,13 @@ def reallocate(sells: Sequence[Sell], group: Sequence[int], book: LotBook, holds
     cont = dict.fromkeys(ks, 0.0)
     left = total
     kept = False
-    for (cls, gpd), _, _, k, units in order:
+    for (cls, tpd), _, _, k, units in order:
         if left <= EPS:
             break
         take = min(units, left / sells[k].uv)
         if cls > 0 and band is not None:  # stop where the gain costs more than the drift
             over, value, tol = band
-            rate = SHORT_RATE if cls == 2 else LONG_RATE
-            stop = over - value * min(TOLERANCE_SHARE * tol, rate * gpd / 2)
+            stop = over - value * min(TOLERANCE_SHARE * tol, tpd / 2)
             if total - left + take * sells[k].uv > stop + CENT:
                 take = max(stop - (total - left), 0.0) / sells[k].uv
                 kept = True
@@ -205,8 +199,8 @@ def reallocate(sells: Sequence[Sell], group: Sequence[int], book: LotBook, holds
         return False
     c_old = _sum(_cost(lots[k], old[k]) for k in ks)
     c_new = _sum(_cost(lots[k], new[k]) for k in ks)
-    if not (c_new[0] < c_old[0] - CENT
-            or (c_new[0] <= c_old[0] + CENT and c_new[1] < c_old[1] - CENT)):
+    if not c_new[0] * rates[0] + c_new[1] * rates[1] < c_old[0] * rates[0] + c_old[1] * rates[1] \
+            - CENT:
         return False
     more = [names[sells[k].j] for k in ks if new[k] > sells[k].q0 + EPS]
     for k in ks:
