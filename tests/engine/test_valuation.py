@@ -69,6 +69,8 @@ def test_values_in_base_currency_with_multiplier_and_fx() -> None:
     assert value[(US, CALL)] == pytest.approx(2 * 2.50 * 100)  # option multiplier
     assert value[(UK, AAPL)] == pytest.approx(5 * 129.41 / 1.25)  # USD into GBP
     assert snap.cash_value.tolist() == pytest.approx([50 + 10 * 1.25, 7])
+    assert snap.cash_currency == ("GBP", "USD")  # and each account's cash in each of them
+    assert snap.cash_amount.tolist() == [[10, 50], [7, 0]]
     assert snap.account_value[0] == pytest.approx(1294.10 + 150 + 500 + 62.5)
     assert len(snap.id) == 16
 

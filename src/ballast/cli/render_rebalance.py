@@ -15,7 +15,8 @@ from ballast.engine.rebalance import RebalanceResult
 
 
 def rebalance_review(result: RebalanceResult, files: Sequence[Path], limit: int = 60) -> Group:
-    """The run at a glance, the accounts that trade, the skipped ones, then the trades."""
+    """The run at a glance, the accounts that trade, the skipped ones, the trades, then the
+    currency conversions they need."""
     status = Counter(a.status for a in result.accounts)
     buys = sum(t.est_value for t in result.trades if t.side == "buy")
     sells = sum(t.est_value for t in result.trades if t.side == "sell")
@@ -69,9 +70,26 @@ def rebalance_review(result: RebalanceResult, files: Sequence[Path], limit: int 
             tr.add_row(trade.account_id, f"{trade.quantity:,}", f"{trade.est_value:,.2f}",
                        f"{trade.est_cost:,.2f}", trade.rationale)
         parts.append(tr)
+    if result.fx:
+        parts.append(_fx_table(result, limit))
     if files:
         parts.append(Text("written: " + ", ".join(str(f) for f in files), style="dim"))
     return Group(*parts)
+
+
+def _fx_table(result: RebalanceResult, limit: int) -> Table:
+    """The currency conversions the trades need (FX legs)."""
+    t = Table(title=f"currency conversions (first {min(limit, len(result.fx))} of "
+              f"{len(result.fx)})", title_justify="left")
+    t.add_column("account", no_wrap=True)
+    for col in ("buy", "sell", "est. cost"):
+        t.add_column(col, justify="right", no_wrap=True)
+    t.add_column("rationale (with the rate)")
+    for leg in result.fx[:limit]:
+        t.add_row(leg.account_id, f"{leg.buy_amount:,} {leg.buy_currency}",
+                  f"{leg.sell_amount:,} {leg.sell_currency}", f"{leg.est_cost:,.2f}",
+                  leg.rationale)
+    return t
 
 
 def models_table(rows: Sequence[tuple[str, str, bool]], title: str) -> Table:

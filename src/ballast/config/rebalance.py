@@ -98,3 +98,12 @@ class RebalancePolicy(BaseModel):
     rebalance_on_model_change: bool = Field(
         True, description="rebalance an account when its model's version changed since its "
         "last proposal")
+    fx_cost_bps: float = Field(
+        0.0, ge=0, le=1000, description="estimated cost of a currency conversion, in bps of "
+        "the converted value; deducted from the base-currency cash")
+    fx_sweep_foreign_cash: bool = Field(
+        False, description="convert the foreign-currency cash an account holds after its "
+        "trades back to its base currency")
+    fx_min_conversion: float = Field(
+        100.0, ge=0, description="sweep a foreign balance only when worth at least this, in "
+        "the account's base currency")

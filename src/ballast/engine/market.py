@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ballast.data import FxTable, PriceTable, trading_calendar
-from ballast.domain import Instrument, InstrumentId
+from ballast.domain import DataError, Instrument, InstrumentId
 from ballast.store import UnitOfWork
 
 
@@ -34,6 +34,13 @@ class MarketData:
 
     def fx_rate(self, base: str, quote: str, as_of: date) -> Decimal:
         return self.fx.rate(base, quote, as_of)
+
+    def fx_rate_or_nan(self, base: str, quote: str, as_of: date) -> Decimal:
+        """The rate, or NaN when there is none (for callers that report the gap)."""
+        try:
+            return self.fx.rate(base, quote, as_of)
+        except DataError:
+            return Decimal("NaN")
 
 
 def load_market(tx: UnitOfWork, as_of: date) -> MarketData:

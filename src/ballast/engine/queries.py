@@ -80,12 +80,13 @@ def _select(tx: UnitOfWork, account: str | None) -> list[Account]:
 
 
 def snapshot(store: Store, as_of: date | None = None, account: str | None = None, *,
-             exact: bool = False) -> Snapshot:
+             exact: bool = False, missing_fx_nan: bool = False) -> Snapshot:
     """Value the book (or one account) as of a date; default: the latest price date.
 
     As of the latest booked date or later it reads the materialized positions (summed by the
     database, or exactly when ``exact``); for an earlier date it replays the history up to
-    that date (always exact)."""
+    that date (always exact). A missing FX rate raises DataError, or with ``missing_fx_nan``
+    values what needs it as NaN (the rebalancer skips such accounts with the reason)."""
     with store.transaction() as tx:
         as_of = as_of or tx.last_price_date() or date.today()
         accounts = _select(tx, account)
@@ -95,8 +96,9 @@ def snapshot(store: Store, as_of: date | None = None, account: str | None = None
         else:
             positions, cash = _state_as_of(tx, accounts, as_of)
         market = load_market(tx, as_of)
+        fx = market.fx_rate_or_nan if missing_fx_nan else market.fx_rate
         return build_snapshot(as_of, accounts, positions, cash, tx.instruments(),
-                              market.closes, market.fx_rate)
+                              market.closes, fx)
 
 
 def account_rows(store: Store) -> list[AccountRow]:

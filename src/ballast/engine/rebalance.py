@@ -25,7 +25,7 @@ from ballast.config.models import (
     resolve_all,
 )
 from ballast.data import trading_calendar
-from ballast.domain import AccountId, ConfigError, Instrument, InstrumentId
+from ballast.domain import AccountId, ConfigError, Instrument, InstrumentId, minor_units
 from ballast.engine.market import load_market, stale_instruments
 from ballast.engine.queries import lots_as_of, snapshot
 from ballast.engine.rebalance_input import build_input
@@ -43,7 +43,9 @@ from ballast.rebalance import (
     rationale,
     tax_pass,
 )
-from ballast.store import AccountProposal, ProposedTrade, Store, UnitOfWork
+from ballast.rebalance.currency import CurrencyPlan, missing_rates, plan_currency
+from ballast.rebalance.proposals import Skip
+from ballast.store import AccountProposal, ProposedFx, ProposedTrade, Store, UnitOfWork
 
 _TRIGGER_WORDS = {
     Trigger.SLEEVE_BAND: "a sleeve outside its band",
@@ -58,7 +60,8 @@ _TRIGGER_WORDS = {
 
 @dataclass(frozen=True)
 class RebalanceResult:
-    """A rebalancing run: every account's proposal and every trade, with rationale."""
+    """A rebalancing run: every account's proposal, every trade and every currency conversion
+    (FX leg), with rationale."""
 
     as_of: date
     snapshot_id: str
@@ -67,6 +70,7 @@ class RebalanceResult:
     trades: list[ProposedTrade]
     run_id: int | None = None
     stale: list[str] = field(default_factory=list)
+    fx: list[ProposedFx] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form (decimals as exact strings)."""
@@ -78,6 +82,7 @@ class RebalanceResult:
             "stale_prices": self.stale,
             "accounts": [clean(asdict(a)) for a in self.accounts],
             "trades": [clean(asdict(t)) for t in self.trades],
+            "fx": [clean(asdict(x)) for x in self.fx],
         }
 
 
@@ -109,7 +114,7 @@ def rebalance(store: Store, *, as_of: date | None = None, account: str | None = 
               max_stale_sessions: int = 5) -> RebalanceResult:
     """Propose trades for every account (or one) as of a date; stored unless ``dry_run``."""
     policy = policy or RebalancePolicy()
-    snap = snapshot(store, as_of=as_of, account=account)
+    snap = snapshot(store, as_of=as_of, account=account, missing_fx_nan=True)
     with store.transaction() as tx:
         library = _library(tx)
         if not library:
@@ -124,8 +129,8 @@ def rebalance(store: Store, *, as_of: date | None = None, account: str | None = 
         universe = sorted({*snap.instruments,
                            *(i for m in models.values() for s in m.sleeves for i in s.instruments)})
         stale = stale_instruments(market, instruments, universe, max_stale_sessions)
-        inp = build_input(snap, list(accounts.values()), instruments, models, market,
-                          frozenset(stale))
+        inp, cur = build_input(snap, list(accounts.values()), instruments, models, market,
+                               frozenset(stale))
         inp, notes = _schedule(inp, policy, tx.last_proposals(), snap.as_of)
         if policy.asset_location:
             acct = [accounts[AccountId(a)] for a in inp.accounts]
@@ -139,12 +144,14 @@ def rebalance(store: Store, *, as_of: date | None = None, account: str | None = 
             policy.harvest_min_loss, policy.harvest_min_loss_pct,
             policy.harvest_max_per_account))
         taxed = tax_pass(harvested, inp, tax, short_term_hard_band=policy.short_term_hard_band)
-        proposals = _account_proposals(taxed, inp, notes)
-        trades = _trades(taxed, inp, instruments)
+        plan = plan_currency(taxed.proposals, inp, cur)
+        proposals = _account_proposals(taxed, inp, notes, plan, missing_rates(inp, cur))
+        trades = _trades(taxed, inp, instruments, plan)
+        fx = _fx_legs(plan, inp)
         version = policy_version(policy)
         run_id = None if dry_run else tx.add_rebalance_run(snap.as_of, snap.id, version,
-                                                           proposals, trades)
-    return RebalanceResult(snap.as_of, snap.id, version, proposals, trades, run_id, stale)
+                                                           proposals, trades, fx)
+    return RebalanceResult(snap.as_of, snap.id, version, proposals, trades, run_id, stale, fx)
 
 
 def _first_session_of_period(as_of: date, calendar: Calendar) -> bool:
@@ -189,16 +196,18 @@ def _dec(value: float, places: str) -> Decimal:
     return Decimal(repr(float(value))).quantize(Decimal(places))
 
 
-def _account_proposals(taxed: TaxedProposals, inp: RebalanceInput,
-                       notes: dict[int, str]) -> list[AccountProposal]:
+def _account_proposals(taxed: TaxedProposals, inp: RebalanceInput, notes: dict[int, str],
+                       plan: CurrencyPlan, missing_fx: tuple[str, ...]) -> list[AccountProposal]:
     props = taxed.proposals
+    cash_after = props.cash_after - plan.fx_cost()
     out = []
     for a, account_id in enumerate(inp.accounts):
         k = int(inp.model_of[a])
         model = inp.models[k] if k >= 0 else None
         has_trades = len(props.trades_of(a)) > 0
         if props.skip[a]:
-            status, reasons = "skipped", props.skip_message[a]
+            fx_gap = props.skip[a] == Skip.MISSING_PRICE and bool(missing_fx[a])
+            status, reasons = "skipped", missing_fx[a] if fx_gap else props.skip_message[a]
         elif props.triggered[a] and has_trades:
             status = "trade"
             reasons = ", ".join(notes.get(a, "scheduled") if t is Trigger.FORCED else w
@@ -206,6 +215,8 @@ def _account_proposals(taxed: TaxedProposals, inp: RebalanceInput,
             changed = taxed.changes_of(a)
             if changed:
                 reasons += "; tax: " + "; ".join(c.reason for c in changed)
+            if plan.short[a]:
+                reasons += "; cash: " + plan.short[a]
         else:
             status = "no_action"
             if inp.hold[a] and a in notes:
@@ -218,7 +229,7 @@ def _account_proposals(taxed: TaxedProposals, inp: RebalanceInput,
             account_id, status, model.name if model else "",
             model.version if model else "", reasons,
             _dec(props.total_value[a], "0.01"), _dec(props.cash_before[a], "0.01"),
-            _dec(props.cash_after[a], "0.01"), _dec(_nan0(props.drift_before[a]), "0.000001"),
+            _dec(cash_after[a], "0.01"), _dec(_nan0(props.drift_before[a]), "0.000001"),
             _dec(_nan0(props.drift_after[a]), "0.000001"),
             _dec(taxed.realized_st[a], "0.01"), _dec(taxed.realized_lt[a], "0.01")))
     return out
@@ -232,8 +243,13 @@ def _nan0(x: float) -> float:
     return 0.0 if x != x else float(x)
 
 
+def _minor(currency: str) -> str:
+    return str(Decimal(1).scaleb(-minor_units(currency)))
+
+
 def _trades(taxed: TaxedProposals, inp: RebalanceInput,
-            instruments: dict[InstrumentId, Instrument]) -> list[ProposedTrade]:
+            instruments: dict[InstrumentId, Instrument], plan: CurrencyPlan
+            ) -> list[ProposedTrade]:
     props = taxed.proposals
     out = []
     for i in range(props.n_trades):
@@ -241,6 +257,7 @@ def _trades(taxed: TaxedProposals, inp: RebalanceInput,
         symbol = inp.instruments[t.instrument]
         model = inp.models[int(inp.model_of[t.account])]
         lot = instruments[InstrumentId(symbol)].lot_size
+        ccy = plan.currencies[int(plan.trade_currency[i])]
         out.append(ProposedTrade(
             inp.accounts[t.account], symbol, "buy" if t.side > 0 else "sell",
             Decimal(repr(t.quantity)).quantize(lot),
@@ -248,25 +265,52 @@ def _trades(taxed: TaxedProposals, inp: RebalanceInput,
             model.sleeve_names[t.sleeve] if t.sleeve >= 0 else "(not in model)",
             ";".join(f"{lot}:{_qty(q)}" for lot, q in taxed.lots_of(i)),
             _dec(taxed.st_gain[i], "0.01"), _dec(taxed.lt_gain[i], "0.01"),
-            rationale(props, inp, i, taxed)))
+            rationale(props, inp, i, taxed), ccy, _dec(plan.local_price[i], "0.0001"),
+            _dec(plan.local_value[i], _minor(ccy))))
     return out
 
 
-def write_proposals(result: RebalanceResult, out_dir: Path) -> tuple[Path, Path]:
-    """Write the trades as CSV (one row per trade) and the whole run as JSON."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    stem = f"rebalance-{result.as_of}" + (f"-run{result.run_id}" if result.run_id else "-dry-run")
-    csv_path, json_path = out_dir / f"{stem}.csv", out_dir / f"{stem}.json"
-    columns = ["account_id", "side", "quantity", "instrument_id", "est_price", "est_value",
-               "est_cost", "sleeve", "lots", "est_short_term_gain", "est_long_term_gain",
-               "rationale"]
-    with csv_path.open("w", newline="", encoding="utf-8") as f:
+def _fx_legs(plan: CurrencyPlan, inp: RebalanceInput) -> list[ProposedFx]:
+    names = plan.currencies
+    out = []
+    for k in range(plan.n_legs):
+        sell, buy = names[int(plan.sell_currency[k])], names[int(plan.buy_currency[k])]
+        out.append(ProposedFx(
+            inp.accounts[int(plan.leg_account[k])], sell, buy,
+            _dec(plan.sell_amount[k], _minor(sell)), _dec(plan.buy_amount[k], _minor(buy)),
+            _dec(plan.rate[k], "0.00000001"), _dec(plan.cost[k], "0.01"), plan.rationale[k]))
+    return out
+
+
+_TRADE_COLUMNS = (
+    "account_id", "side", "quantity", "instrument_id", "est_price", "est_value", "est_cost",
+    "currency", "est_local_price", "est_local_value", "sleeve", "lots", "est_short_term_gain",
+    "est_long_term_gain", "rationale")
+_FX_COLUMNS = ("account_id", "sell_currency", "buy_currency", "sell_amount", "buy_amount",
+               "rate", "est_cost", "rationale")
+
+
+def _write_csv(path: Path, columns: tuple[str, ...], rows: list[ProposedTrade] | list[ProposedFx]
+               ) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
         writer.writerow(columns)
-        for t in result.trades:
-            writer.writerow([getattr(t, c) for c in columns])
+        for row in rows:
+            writer.writerow([getattr(row, c) for c in columns])
+    return path
+
+
+def write_proposals(result: RebalanceResult, out_dir: Path) -> tuple[Path, ...]:
+    """Write the trades as CSV (one row per trade), the whole run as JSON and, when the run
+    converts currencies, the FX legs as a second CSV (``…-fx.csv``, one row per leg)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = f"rebalance-{result.as_of}" + (f"-run{result.run_id}" if result.run_id else "-dry-run")
+    json_path = out_dir / f"{stem}.json"
+    paths = [_write_csv(out_dir / f"{stem}.csv", _TRADE_COLUMNS, result.trades), json_path]
     json_path.write_text(json.dumps(result.as_dict(), indent=2), encoding="utf-8")
-    return csv_path, json_path
+    if result.fx:
+        paths.append(_write_csv(out_dir / f"{stem}-fx.csv", _FX_COLUMNS, result.fx))
+    return tuple(paths)
 
 
 def current_models(store: Store) -> list[tuple[str, str, bool]]:

@@ -8,6 +8,7 @@ restrictions and their assigned models.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 import numpy as np
 
@@ -16,6 +17,7 @@ from ballast.domain import Account, Instrument, InstrumentId
 from ballast.engine.market import MarketData
 from ballast.ledger.snapshot import Snapshot
 from ballast.rebalance import ModelTargets, RebalanceInput
+from ballast.rebalance.currency import CurrencyInput, missing_rates
 
 
 def model_targets(model: ResolvedModel, index: Mapping[str, int], n: int) -> ModelTargets:
@@ -43,13 +45,15 @@ def build_input(
     models: Mapping[str, ResolvedModel],
     market: MarketData,
     unpriceable: frozenset[str] = frozenset(),
-) -> RebalanceInput:
-    """Arrays for ``accounts`` (in snapshot order) over the held and model instruments.
+) -> tuple[RebalanceInput, CurrencyInput]:
+    """Arrays for ``accounts`` (in snapshot order) over the held and model instruments, and
+    their cash per currency with the FX rates into each account's base currency.
 
     A unit's value is its close as of the snapshot × multiplier × the FX rate into the
     account's base currency. ``unpriceable`` instruments (stale prices) and instruments with no
     close get NaN, so an account that holds or would buy them is skipped with that reason
-    rather than traded on data that could not be validated.
+    rather than traded on data that could not be validated. So is every instrument of an
+    account that needs a missing FX rate (see :func:`~ballast.rebalance.missing_rates`).
     """
     by_id = {a.id: a for a in accounts}
     acct = [by_id[a] for a in snap.accounts]
@@ -65,14 +69,9 @@ def build_input(
     per_unit = closes * np.array([float(instruments[InstrumentId(i)].multiplier)
                                   for i in universe])
     per_unit[[index[i] for i in unpriceable if i in index]] = np.nan
-    inst_ccy = [instruments[InstrumentId(i)].currency for i in universe]
-    bases = sorted({a.base_currency for a in acct})
-    ccys = sorted(set(inst_ccy))
-    rate = np.array([[float(market.fx_rate(c, b, snap.as_of)) if c != b else 1.0
-                      for b in bases] for c in ccys]) if ccys and bases else np.ones((1, 1))
-    ccy_code = np.array([ccys.index(c) for c in inst_ccy], dtype=np.int64)
-    base_code = np.array([bases.index(a.base_currency) for a in acct], dtype=np.int64)
-    unit_value = per_unit[None, :] * rate[ccy_code[None, :], base_code[:, None]]
+    cur = _currency_input(snap, acct, [instruments[InstrumentId(i)].currency for i in universe],
+                          market)
+    unit_value = per_unit[None, :] * cur.fx[:, cur.instrument_currency]
 
     names = list(models)
     model_of = np.array([names.index(a.model) if a.model in models else -1 for a in acct],
@@ -83,7 +82,7 @@ def build_input(
         r = a.restrictions
         no_buy[i, [index[x] for x in r.do_not_buy | r.excluded if x in index]] = True
         no_sell[i, [index[x] for x in r.do_not_sell if x in index]] = True
-    return RebalanceInput(
+    inp = RebalanceInput(
         accounts=tuple(a.id for a in acct), instruments=tuple(universe), model_of=model_of,
         models=tuple(model_targets(models[k], index, m) for k in names),
         quantity=quantity, unit_value=unit_value, cash=snap.cash_value.copy(),
@@ -92,3 +91,26 @@ def build_input(
         no_buy=no_buy, no_sell=no_sell, forced=np.zeros(n, dtype=bool),
         hold=np.zeros(n, dtype=bool),
     )
+    gap = np.array([bool(text) for text in missing_rates(inp, cur)], dtype=bool)
+    if gap.any():
+        inp = replace(inp, unit_value=np.where(gap[:, None], np.nan, unit_value))
+    return inp, cur
+
+
+def _currency_input(snap: Snapshot, accounts: Sequence[Account], inst_ccy: Sequence[str],
+                    market: MarketData) -> CurrencyInput:
+    """Cash per currency and the rate of every currency into each account's base (NaN where
+    the market has none)."""
+    bases = [a.base_currency for a in accounts]
+    ccys = tuple(sorted({*inst_ccy, *bases, *snap.cash_currency}))
+    rate = np.full((len(ccys), len(ccys)), np.nan)  # [from, to]: units of to per unit of from
+    for b in set(bases):
+        j = ccys.index(b)
+        rate[:, j] = [float(market.fx_rate_or_nan(c, b, snap.as_of)) for c in ccys]
+    base = np.array([ccys.index(b) for b in bases], dtype=np.int64)
+    cash = np.zeros((len(accounts), len(ccys)))
+    cash[:, [ccys.index(c) for c in snap.cash_currency]] = snap.cash_amount
+    return CurrencyInput(
+        as_of=snap.as_of, currencies=ccys, cash=cash,
+        instrument_currency=np.array([ccys.index(c) for c in inst_ccy], dtype=np.int64),
+        base=base, fx=rate[:, base].T.copy())

@@ -70,7 +70,9 @@ class Snapshot:
     Row ``i`` of the position arrays is account ``accounts[pos_account[i]]`` holding instrument
     ``instruments[pos_instrument[i]]``. ``market_value`` and ``cost_basis`` are in the account's
     base currency; ``price`` is in the instrument's currency. Positions whose price is missing
-    have NaN price and value and are listed in ``unpriced``. ``exact_quantity`` holds the
+    have NaN price and value and are listed in ``unpriced``. Cash is ``cash_amount`` [N, C]
+    in units of each of ``cash_currency`` (sorted; the currencies any listed account holds)
+    and ``cash_value`` [N] all of it in the base currency. ``exact_quantity`` holds the
     ledger's Decimal quantities when they were loaded (an account's view), else is empty.
     """
 
@@ -86,6 +88,8 @@ class Snapshot:
     cost_basis: FloatArray
     cash_value: FloatArray
     unpriced: tuple[InstrumentId, ...]
+    cash_currency: tuple[str, ...]
+    cash_amount: FloatArray
     exact_quantity: tuple[Decimal, ...] = ()
     id: str = field(default="")
 
@@ -174,15 +178,20 @@ def build_snapshot(
     market_value = quantity * price * multiplier[pos_instrument] * fx_rate
     cost_basis = basis_local * fx_rate
     cash_value = np.zeros(len(accounts))
+    cash_currency = tuple(sorted({ccy for _, ccy, _ in cash_rows}))
+    cash_col = {c: j for j, c in enumerate(cash_currency)}
+    cash_amount = np.zeros((len(accounts), len(cash_currency)))
     for k, ccy, amount in cash_rows:
         cash_value[k] += float(amount) * rates[ccy_index[ccy], acct_base_code[k]]
+        cash_amount[k, cash_col[ccy]] += float(amount)
     unpriced = tuple(inst_ids[i] for i in np.unique(pos_instrument[np.isnan(price)]))
     exact = positions.exact_quantity
     snap = Snapshot(
         as_of=as_of, accounts=account_ids, instruments=inst_ids, pos_account=pos_account,
         pos_instrument=pos_instrument, quantity=quantity, price=price,
         price_date=dates[pos_instrument], market_value=market_value, cost_basis=cost_basis,
-        cash_value=cash_value, unpriced=unpriced,
+        cash_value=cash_value, unpriced=unpriced, cash_currency=cash_currency,
+        cash_amount=cash_amount,
         exact_quantity=() if exact is None else tuple(
             q for q, k in zip(exact, keep.tolist(), strict=True) if k),
     )
@@ -194,7 +203,8 @@ def _content_hash(snap: Snapshot) -> str:
     h.update(snap.as_of.isoformat().encode())
     h.update("\x1f".join(snap.accounts).encode())
     h.update("\x1f".join(snap.instruments).encode())
+    h.update("\x1f".join(snap.cash_currency).encode())
     for arr in (snap.pos_account, snap.pos_instrument, snap.quantity, snap.price,
-                snap.cost_basis, snap.cash_value):
+                snap.cost_basis, snap.cash_value, snap.cash_amount):
         h.update(np.ascontiguousarray(arr).tobytes())
     return h.hexdigest()[:16]

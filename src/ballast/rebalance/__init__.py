@@ -1,6 +1,7 @@
 """Rebalancing: drift, triggers and vectorized trade sizing over all accounts → proposals."""
 
 from ballast.rebalance.core import propose
+from ballast.rebalance.currency import CurrencyInput, CurrencyPlan, missing_rates, plan_currency
 from ballast.rebalance.harvest import HarvestSettings, harvest
 from ballast.rebalance.inputs import BoolArray, ModelTargets, RebalanceInput
 from ballast.rebalance.location import (
@@ -17,8 +18,9 @@ from ballast.rebalance.tax import tax_pass
 from ballast.rebalance.tax_types import Change, TaxChange, TaxedProposals, TaxInput
 
 __all__ = [
-    "BoolArray", "Change", "HarvestSettings", "LocatedTargets", "Location", "ModelTargets",
-    "Proposals", "RebalanceInput", "Skip", "SleeveTax", "TaxChange", "TaxInput",
-    "TaxedProposals", "TradeReason", "TradeRow", "Trigger", "account_locations", "harvest",
-    "locate", "located_targets", "propose", "rationale", "tax_pass",
+    "BoolArray", "Change", "CurrencyInput", "CurrencyPlan", "HarvestSettings", "LocatedTargets",
+    "Location", "ModelTargets", "Proposals", "RebalanceInput", "Skip", "SleeveTax", "TaxChange",
+    "TaxInput", "TaxedProposals", "TradeReason", "TradeRow", "Trigger", "account_locations",
+    "harvest", "locate", "located_targets", "missing_rates", "plan_currency", "propose",
+    "rationale", "tax_pass",
 ]

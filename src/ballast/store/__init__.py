@@ -7,11 +7,11 @@ exactly on both.
 from ballast.store.db import DEFAULT_URL, URL_ENV, Store
 from ballast.store.imports import ImportRecord, QuarantinedRow
 from ballast.store.models import ModelVersion
-from ballast.store.proposals import AccountProposal, ProposedTrade, RebalanceRun
+from ballast.store.proposals import AccountProposal, ProposedFx, ProposedTrade, RebalanceRun
 from ballast.store.types import ExactDecimal
 from ballast.store.unit_of_work import UnitOfWork
 
 __all__ = [
     "DEFAULT_URL", "URL_ENV", "AccountProposal", "ExactDecimal", "ImportRecord", "ModelVersion",
-    "ProposedTrade", "QuarantinedRow", "RebalanceRun", "Store", "UnitOfWork",
+    "ProposedFx", "ProposedTrade", "QuarantinedRow", "RebalanceRun", "Store", "UnitOfWork",
 ]

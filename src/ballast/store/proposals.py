@@ -10,12 +10,17 @@ from decimal import Decimal
 from sqlalchemy import func, insert, select
 
 from ballast.store.repository import Repository
-from ballast.store.schema import proposals, proposed_trades, rebalance_runs
+from ballast.store.schema import proposals, proposed_fx, proposed_trades, rebalance_runs
 
 
 @dataclass(frozen=True, slots=True)
 class ProposedTrade:
-    """One proposed trade with its estimate and its rationale."""
+    """One proposed trade with its estimate and its rationale.
+
+    ``est_price`` and ``est_value`` are in the account's base currency; ``est_local_price``
+    and ``est_local_value`` in the trade's ``currency`` (the instrument's; None in runs stored
+    before the two were recorded, where they differ).
+    """
 
     account_id: str
     instrument_id: str
@@ -28,6 +33,25 @@ class ProposedTrade:
     lots: str  # lots relieved by a sell, "LOTID:QTY;…" (empty for a buy)
     est_short_term_gain: Decimal
     est_long_term_gain: Decimal
+    rationale: str
+    currency: str
+    est_local_price: Decimal | None
+    est_local_value: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class ProposedFx:
+    """One proposed currency conversion: buy ``buy_amount`` of ``buy_currency`` with
+    ``sell_amount`` of ``sell_currency`` at ``rate`` (units sold per unit bought); ``est_cost``
+    is in the account's base currency."""
+
+    account_id: str
+    sell_currency: str
+    buy_currency: str
+    sell_amount: Decimal
+    buy_amount: Decimal
+    rate: Decimal
+    est_cost: Decimal
     rationale: str
 
 
@@ -68,8 +92,9 @@ class ProposalRepository(Repository):
 
     def add_rebalance_run(self, as_of: date, snapshot_id: str, policy_version: str,
                           accounts: Sequence[AccountProposal],
-                          trades: Sequence[ProposedTrade]) -> int:
-        """Store a run with its account proposals and trades; returns the run id."""
+                          trades: Sequence[ProposedTrade],
+                          fx: Sequence[ProposedFx] = ()) -> int:
+        """Store a run with its account proposals, trades and FX legs; returns the run id."""
         triggered = sum(1 for a in accounts if a.status == "trade")
         run_id = int(self._conn.execute(insert(rebalance_runs).values(
             as_of=as_of, created_at=datetime.now(UTC), snapshot_id=snapshot_id,
@@ -91,11 +116,19 @@ class ProposalRepository(Repository):
             rows.append((run_id, t.account_id, seq[t.account_id], t.instrument_id, t.side,
                          c.dec(t.quantity), c.dec(t.est_price), c.dec(t.est_value),
                          c.dec(t.est_cost), t.sleeve, t.lots, c.dec(t.est_short_term_gain),
-                         c.dec(t.est_long_term_gain), t.rationale))
+                         c.dec(t.est_long_term_gain), t.rationale, t.currency,
+                         c.opt_dec(t.est_local_price), c.opt_dec(t.est_local_value)))
         self._write(proposed_trades, (
             "run_id", "account_id", "seq", "instrument_id", "side", "quantity", "est_price",
             "est_value", "est_cost", "sleeve", "lots", "est_short_term_gain",
-            "est_long_term_gain", "rationale"), rows)
+            "est_long_term_gain", "rationale", "currency", "est_local_price",
+            "est_local_value"), rows)
+        self._write(proposed_fx, (
+            "run_id", "account_id", "seq", "sell_currency", "buy_currency", "sell_amount",
+            "buy_amount", "rate", "est_cost", "rationale"), (
+            (run_id, x.account_id, k, x.sell_currency, x.buy_currency, c.dec(x.sell_amount),
+             c.dec(x.buy_amount), c.dec(x.rate), c.dec(x.est_cost), x.rationale)
+            for k, x in enumerate(fx, start=1)))
         return run_id
 
     def rebalance_runs(self) -> list[RebalanceRun]:
@@ -120,7 +153,16 @@ class ProposalRepository(Repository):
         query = select(t).where(t.c.run_id == run_id).order_by(t.c.account_id, t.c.seq)
         return [ProposedTrade(r.account_id, r.instrument_id, r.side, r.quantity, r.est_price,
                               r.est_value, r.est_cost, r.sleeve, r.lots, r.est_short_term_gain,
-                              r.est_long_term_gain, r.rationale)
+                              r.est_long_term_gain, r.rationale, r.currency, r.est_local_price,
+                              r.est_local_value)
+                for r in self._conn.execute(query)]
+
+    def proposed_fx(self, run_id: int) -> list[ProposedFx]:
+        """The FX legs of a run, by account in proposal order."""
+        t = proposed_fx
+        query = select(t).where(t.c.run_id == run_id).order_by(t.c.account_id, t.c.seq)
+        return [ProposedFx(r.account_id, r.sell_currency, r.buy_currency, r.sell_amount,
+                           r.buy_amount, r.rate, r.est_cost, r.rationale)
                 for r in self._conn.execute(query)]
 
     def last_proposals(self) -> dict[str, tuple[date | None, str]]:

@@ -261,4 +261,23 @@ proposed_trades = Table(
     Column("est_short_term_gain", ExactDecimal, nullable=False),
     Column("est_long_term_gain", ExactDecimal, nullable=False),
     Column("rationale", Text, nullable=False),
+    # The trade in its instrument's currency (est_price/est_value are in the account's base);
+    # runs stored before 0005 have NULL prices where the two currencies differ.
+    Column("currency", String(8), nullable=False, server_default=""),
+    Column("est_local_price", ExactDecimal),
+    Column("est_local_value", ExactDecimal),
+)
+
+proposed_fx = Table(
+    "proposed_fx", metadata,
+    Column("run_id", BIGID, ForeignKey("rebalance_runs.id"), primary_key=True),
+    Column("account_id", String(64), ForeignKey("accounts.id"), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("sell_currency", String(8), nullable=False),
+    Column("buy_currency", String(8), nullable=False),
+    Column("sell_amount", ExactDecimal, nullable=False),
+    Column("buy_amount", ExactDecimal, nullable=False),
+    Column("rate", ExactDecimal, nullable=False),
+    Column("est_cost", ExactDecimal, nullable=False),
+    Column("rationale", Text, nullable=False),
 )
