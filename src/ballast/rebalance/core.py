@@ -96,10 +96,14 @@ def propose(inp: RebalanceInput, policy: RebalancePolicy) -> Proposals:
     out = _Out(n, max((len(md.sleeve_names) for md in inp.models), default=0))
     out.skip[inp.model_of < 0] = Skip.NO_MODEL
     out.cash_after[:] = inp.cash
-    for k, model in enumerate(inp.models):
-        rows = np.flatnonzero(inp.model_of == k)
+    for family in model_families(inp.models):
+        rows = np.flatnonzero(np.isin(inp.model_of, family))
         if rows.size:
-            _model_pass(inp, policy, model, rows, out)
+            k = inp.model_of[rows]
+            target = np.stack([inp.models[x].target for x in family])
+            tol = np.stack([inp.models[x].tolerance for x in family])
+            at = np.searchsorted(family, k)
+            _model_pass(inp, policy, inp.models[family[0]], rows, out, target[at], tol[at])
     acct, inst, side, qty, uv, sleeve, reason = (
         np.concatenate(c) for c in zip(*out.trades, strict=True))
     order = np.lexsort((inst, side, acct))
@@ -147,9 +151,21 @@ def _option_values(uv: FloatArray, opts: IntArray) -> FloatArray:
     return np.where(opts >= 0, uv[:, np.maximum(opts, 0)], 1.0)
 
 
+def model_families(models: tuple[ModelTargets, ...]) -> list[IntArray]:
+    """Indices of the models that differ only in their targets and tolerances (asset location
+    gives each located account such a copy of its model), in order: one pass sizes each."""
+    groups: dict[tuple[object, ...], list[int]] = {}
+    for k, md in enumerate(models):
+        key = (md.name, md.version, md.cash_target, md.cash_minimum, md.sleeve_names,
+               md.member.tobytes(), md.preference.tobytes())
+        groups.setdefault(key, []).append(k)
+    return [np.array(g, dtype=np.int64) for g in groups.values()]
+
+
 def _model_pass(inp: RebalanceInput, policy: RebalancePolicy, model: ModelTargets,
-                rows: IntArray, out: _Out) -> None:
-    """Value, trigger and size the accounts ``rows`` that follow ``model``."""
+                rows: IntArray, out: _Out, target: FloatArray, tol: FloatArray) -> None:
+    """Value, trigger and size the accounts ``rows`` that follow ``model``'s sleeves and
+    instruments, with their own sleeve ``target`` and ``tol`` [rows, S]."""
     s = len(model.sleeve_names)
     in_model = model.member >= 0
     member_cols = np.flatnonzero(in_model)
@@ -176,12 +192,13 @@ def _model_pass(inp: RebalanceInput, policy: RebalancePolicy, model: ModelTarget
     ok = skip == 0
     rows, value, total, cash, need = rows[ok], value[ok], total[ok], cash[ok], need[ok]
     q, uv, sellable, no_buy = q[ok], uv[ok], sellable[ok], no_buy[ok]
+    target, tol = target[ok], tol[ok]
 
     sleeve_val = value @ onehot
     w = sleeve_val / total[:, None]
     unassigned = value[:, ~in_model].sum(axis=1)
-    drift = np.abs(w - model.target).sum(axis=1) + unassigned / total
-    out_band = np.abs(w - model.target) > model.tolerance
+    drift = np.abs(w - target).sum(axis=1) + unassigned / total
+    out_band = np.abs(w - target) > tol
     keep = max(model.cash_target, model.cash_minimum) * total + need
     flags = (
         Trigger.SLEEVE_BAND * out_band.any(axis=1)
@@ -205,14 +222,16 @@ def _model_pass(inp: RebalanceInput, policy: RebalancePolicy, model: ModelTarget
 
     legacy = np.where(sellable | in_model, 0.0, value).sum(axis=1)
     base = np.maximum(total - keep - legacy, 0.0)
-    tsum = float(model.target.sum())
-    scale = base / tsum if tsum > 0 else np.zeros_like(base)
-    tv = model.target * scale[:, None]
+    target, tol = target[t], tol[t]
+    tsum = target.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = np.where(tsum > 0, base / tsum, 0.0)
+    tv = target * scale[:, None]
     if policy.trade_to is TradeTo.TARGET:
         desired = tv
     else:
-        lo = np.maximum(model.target - model.tolerance, 0.0) * scale[:, None]
-        hi = (model.target + model.tolerance) * scale[:, None]
+        lo = np.maximum(target - tol, 0.0) * scale[:, None]
+        hi = (target + tol) * scale[:, None]
         desired = water_fill(np.clip(sleeve_val, lo, hi), tv, base)
 
     # A sleeve cannot go below what it may not sell: the others give way (cash to keep first).
@@ -280,7 +299,7 @@ def _model_pass(inp: RebalanceInput, policy: RebalancePolicy, model: ModelTarget
     total_after = value_after.sum(axis=1) + cash_after
     w_after = (value_after @ onehot) / total_after[:, None]
     out.w_after[rows, :s] = w_after
-    out.drift_after[rows] = (np.abs(w_after - model.target).sum(axis=1)
+    out.drift_after[rows] = (np.abs(w_after - target).sum(axis=1)
                              + value_after[:, ~in_model].sum(axis=1) / total_after)
     out.cash_after[rows] = cash_after
 
