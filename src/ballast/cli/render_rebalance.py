@@ -43,11 +43,11 @@ def rebalance_review(result: RebalanceResult, files: Sequence[Path], limit: int 
         t = Table(title=f"{len(trading)} accounts to trade", title_justify="left")
         t.add_column("account", no_wrap=True)
         t.add_column("model", no_wrap=True)
-        t.add_column("why")
+        t.add_column("why", min_width=24, ratio=1)
         for col in ("value", "drift before", "drift after"):
             t.add_column(col, justify="right", no_wrap=True)
         for a in trading[:limit]:
-            t.add_row(a.account_id, a.model, a.reasons, f"{a.value:,.2f}",
+            t.add_row(a.account_id, a.model, _why(a.reasons), f"{a.value:,.2f}",
                       f"{a.drift_before:.1%}", f"{a.drift_after:.1%}")
         parts.append(t)
     skipped = [a for a in result.accounts if a.status == "skipped"]
@@ -75,6 +75,14 @@ def rebalance_review(result: RebalanceResult, files: Sequence[Path], limit: int 
     if files:
         parts.append(Text("written: " + ", ".join(str(f) for f in files), style="dim"))
     return Group(*parts)
+
+
+def _why(reasons: str) -> str:
+    """The triggers, with the tax pass's changes counted (each is told in its trade's rationale
+    and in the run's JSON)."""
+    triggers, _, tax = reasons.partition("; tax: ")
+    n = len(tax.split("; ")) if tax else 0
+    return triggers + (f" (tax pass: {n} change{'s' if n > 1 else ''})" if n else "")
 
 
 def _fx_table(result: RebalanceResult, limit: int) -> Table:
