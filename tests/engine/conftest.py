@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from ballast.engine.demo import load_demo
 from ballast.engine.workspace import open_store
 from ballast.store import Store
 
@@ -63,6 +64,18 @@ def book_files(tmp_path: Path) -> dict[str, Path]:
 def store(store_url: str) -> Iterator[Store]:
     """A migrated, empty store on each backend."""
     s = open_store(store_url)
+    try:
+        yield s
+    finally:
+        s.close()
+
+
+@pytest.fixture(scope="session")
+def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    """The demo book (sample prices, three households, the demo models) on SQLite, shared by
+    the tests that only read it or write models under names of their own."""
+    s = open_store(f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}")
+    load_demo(s, households=3)
     try:
         yield s
     finally:

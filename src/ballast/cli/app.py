@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from ballast.cli.construct_cmds import register as register_construct
 from ballast.cli.render import (
     accounts_table,
     gains_table,
@@ -200,8 +201,9 @@ def rebalance_(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Propose without storing.")] = False,
     policy_file: Annotated[Path | None, typer.Option(
         "--policy", exists=True, dir_okay=False, help="Rebalancing policy YAML.")] = None,
-    out: Annotated[Path, typer.Option(help="Folder for the trades CSV and the run JSON.")] = Path(
-        "proposals"),
+    out: Annotated[Path, typer.Option(
+        help="Folder for the trades CSV, the run JSON and any currency conversions' CSV.")
+    ] = Path("proposals"),
     max_stale_sessions: Annotated[int, typer.Option(
         help="Sessions without a close after which a price is stale (not traded on).",
         min=0)] = 5,
@@ -233,6 +235,9 @@ def demo(
         _print_json(summary.as_dict())
     else:
         console.print(summary_panel(summary))
+
+
+register_construct(app)
 
 
 def _date(text: str | None) -> date | None:

@@ -21,6 +21,7 @@ from ballast.sample import (
     sample_models_path,
     sample_prices_path,
 )
+from ballast.store import Store
 
 # The sample spans March 2020, when real closes fell by half in a day (OXY -50.5% on
 # 2020-03-09): the demo accepts moves up to 60% instead of the default 25%.
@@ -33,7 +34,19 @@ def run_demo(path: Path, *, households: int = 60, progress: bool = True) -> Book
     for suffix in ("", "-wal", "-shm", "-journal"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     store = open_store(f"sqlite:///{path}")
-    with tempfile.TemporaryDirectory(prefix="ballast-demo-") as tmp, Steps(progress) as steps:
+    with Steps(progress) as steps:
+        load_demo(store, households=households, steps=steps)
+        steps.phase("valuing every account")
+        summary = book_summary(store, seconds=time.perf_counter() - started)
+    store.close()
+    return summary
+
+
+def load_demo(store: Store, *, households: int = 60, steps: Steps | None = None) -> None:
+    """Import the sample instruments and prices, a generated book of ``households`` and the
+    demo models into ``store``."""
+    steps = steps or Steps(False)
+    with tempfile.TemporaryDirectory(prefix="ballast-demo-") as tmp:
         folder = Path(tmp)
         steps.phase("unpacking the sample market data")
         prices = folder / "prices.csv"
@@ -56,7 +69,3 @@ def run_demo(path: Path, *, households: int = 60, progress: bool = True) -> Book
                         derive_actions=kind is ImportKind.PRICES)
         steps.phase("loading the model portfolios")
         import_models(store, [sample_models_path()])
-        steps.phase("valuing every account")
-        summary = book_summary(store, seconds=time.perf_counter() - started)
-    store.close()
-    return summary
