@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -26,6 +27,8 @@ def tour_commands() -> list[list[str]]:
 
 def test_tour_runs_on_the_demo_book(tmp_path: Path) -> None:
     commands = tour_commands()
+    specs = README.parent / "src" / "ballast" / "sample" / "specs"  # paths are from the root
+    shutil.copytree(specs, tmp_path / "src" / "ballast" / "sample" / "specs")
     assert commands[0][0] == "demo" and len(commands) >= 7
     env = {**os.environ, "BALLAST_DATABASE_URL": "sqlite:///ballast-demo.db", "COLUMNS": "160"}
     for args in commands:
