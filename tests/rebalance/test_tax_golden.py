@@ -132,7 +132,7 @@ def test_min_tax_relieves_losses_first_then_the_gain_of_least_tax() -> None:
     # The core sells 120 (to 60%). The losses L1 + L2 give 100 units. Then the gain of least
     # estimated tax per dollar: L4, short-term +10% × 37% = 3.7%, before L3, long-term
     # +20% × 20% = 4% (equity is 12% over, beyond the 10% hard band, so short-term lots may
-    # go). L4 is worth selling only while equity stays more than min(0.5 × 5%, 3.7% / 2) =
+    # go). L4 is worth selling only while equity stays more than min(0.9 × 5%, 3.7% / 2) =
     # 1.85% over its target: 72,000 − 60,000 − 1.85% × 100,000 = 10,150 may be sold — so 101.
     assert trades(inp, taxed, "A")[0] == ("VTI", -101)
     assert taxed.lots_of(i) == [("A-L1", 60.0), ("A-L2", 40.0), ("A-L4", 1.0)]

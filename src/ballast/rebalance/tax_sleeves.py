@@ -43,7 +43,7 @@ from ballast.rebalance.tax_sells import (
 from ballast.rebalance.tax_types import TaxInput
 
 CENT = 0.01
-TOLERANCE_SHARE = 0.5  # the rule leaves a sleeve at most this share of its band over target
+TOLERANCE_SHARE = 0.9  # the rule leaves a sleeve at most this share of its band over target
 Cost = tuple[float, float]  # (short-term gain, long-term gain) realized, losses as 0
 MIN_TAX_METHODS = (LotMethod.MIN_TAX, LotMethod.SPECIFIC)
 
