@@ -32,6 +32,7 @@ from ballast.rebalance.tax_types import TaxInput
 EPS = 1e-9
 _ACCOUNT, _INSTRUMENT = AccountId(""), InstrumentId("")  # lots here are one position's
 Relief = tuple[str, float, float, bool]  # lot id, quantity, gain, long-term
+_AVERAGE, _MIN_TAX, _SPECIFIC = LotMethod.AVERAGE, LotMethod.MIN_TAX, LotMethod.SPECIFIC
 
 
 @dataclass(slots=True)
@@ -138,9 +139,13 @@ class LotBook:
         self.qty: list[float] = tax.lot_quantity[idx].tolist()
         self.basis: list[float] = tax.lot_basis[idx].tolist()
         self.acquired: list[date] = tax.lot_acquired[idx].astype("datetime64[D]").tolist()
-        self.held_from: list[date] = tax.lot_holding_start[idx].astype("datetime64[D]").tolist()
+        held_from = tax.lot_holding_start[idx].astype("datetime64[D]")
+        self.held_from: list[date] = held_from.tolist()
         self.as_of = tax.as_of
-        self.long = [holding_term(h, tax.as_of) is Term.LONG for h in self.held_from]
+        days, at = np.unique(held_from, return_inverse=True)  # few distinct dates: term once each
+        term = np.array([holding_term(d, tax.as_of) is Term.LONG for d in days.tolist()],
+                        dtype=bool)
+        self.long: list[bool] = term[at].tolist() if days.size else []
 
     def choose(self, s: Sell, k: int, method: LotMethod, *, taxable: bool, hold_losses: str,
                defer_short: str, policy: RebalancePolicy) -> None:
@@ -156,7 +161,7 @@ class LotBook:
                             f"open lots hold {held}", field="lot_quantity")
         if s.need <= 0:
             return
-        avg = sum(self.basis[lo:hi]) / held if method is LotMethod.AVERAGE else -1.0
+        avg = sum(self.basis[lo:hi]) / held if method is _AVERAGE else -1.0
         cand, held_loss, held_short = [], False, False
         for x in range(lo, hi):
             unit = avg if avg >= 0 else self.basis[x] / self.qty[x]
@@ -198,7 +203,7 @@ class LotBook:
                            Decimal(self.basis[x] if avg < 0 else self.qty[x] * avg),
                            self.acquired[x], self.held_from[x]) for x in cand]
             have = sum((lot.quantity for lot in lots), ZERO)
-            method = LotMethod.MIN_TAX if method is LotMethod.SPECIFIC else method
+            method = _MIN_TAX if method is _SPECIFIC else method
             rates = (Decimal(repr(policy.tax_rate_short_term)),
                      Decimal(repr(policy.tax_rate_long_term)))
             taken = [(lot.id, float(take)) for lot, take in select_lots(

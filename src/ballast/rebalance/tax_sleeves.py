@@ -58,11 +58,13 @@ def sleeve_groups(p: Proposals, inp: RebalanceInput, tax: TaxInput,
     to ``sells`` (0 units, borrowing a sold one's trade for its sleeve and reason)."""
     by: dict[tuple[int, int], list[int]] = {}
     sold: set[tuple[int, int]] = set()
+    taxable, sleeve, reason = tax.taxable.tolist(), p.sleeve.tolist(), p.reason.tolist()
+    reasons = {int(r) for r in _SLEEVE_REASONS}
     for k, s in enumerate(sells):
         sold.add((s.a, s.j))
-        if (tax.taxable[s.a] and tax.lot_method[s.a] in MIN_TAX_METHODS
-                and p.sleeve[s.t] >= 0 and p.reason[s.t] in _SLEEVE_REASONS):
-            by.setdefault((s.a, int(p.sleeve[s.t])), []).append(k)
+        if (taxable[s.a] and tax.lot_method[s.a] in MIN_TAX_METHODS
+                and sleeve[s.t] >= 0 and reason[s.t] in reasons):
+            by.setdefault((s.a, sleeve[s.t]), []).append(k)
     member_of: dict[tuple[int, int], list[int]] = {}
     out: list[tuple[list[int], tuple[float, float, float] | None]] = []
     for (a, sl), ks in by.items():
