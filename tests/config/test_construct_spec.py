@@ -113,6 +113,19 @@ def test_every_method_parses() -> None:
     ({"method": {"name": "direct_index", "benchmark": {"us": 1}, "max_names": 1},
       "constraints": {"max_holdings": 2}},
      "s.yaml: core: constraints.max_holdings: a direct index takes max_names"),
+    ({"estimators": {"covariance": "factor"}},
+     "s.yaml: core: estimators.covariance.factors: name factor instruments, or give a factor "
+     "file in the factors section"),
+    ({"factors": {"file": "ff.csv", "columns": ["HML"], "limits": {"SMB": [0.9, 0.1]},
+                  "tilts": {"SMB": {"target": 0.2}}}},
+     "s.yaml: core: factors.limits.SMB: lower above upper\n"
+     "s.yaml: core: factors.tilts.SMB: the factor also has limits\n"
+     "s.yaml: core: factors.limits.SMB: not one of factors.columns"),
+    ({"method": "risk_parity", "universe": [{"instrument": "SPY"}, {"instrument": "JNJ"}],
+      "factors": {"file": "ff.csv", "tilts": {"HML": {"target": 0.2, "tolerance": 0.05}}}},
+     "s.yaml: core: factors: risk_parity takes no factor limits or tilts"),
+    ({"factors": {"file": "ff.csv", "tilts": {"HML": {"target": 0.2, "tolerance": -1}}}},
+     "s.yaml: core: factors.tilts.HML.tolerance: Input should be greater than or equal to 0"),
 ])
 def test_errors_name_the_path(changes: dict[str, Any], expected: str) -> None:
     assert expected in error(spec(**changes))
@@ -142,6 +155,22 @@ def test_files(tmp_path: Path) -> None:
         load_spec(tmp_path / "missing.yaml")
 
 
+def test_a_factor_file_is_found_next_to_the_spec(tmp_path: Path) -> None:
+    factors = {"file": "ff.csv", "limits": {"Mkt-RF": [0.8, 1.1]},
+               "tilts": {"HML": {"target": 0.2, "tolerance": 0.05}}}
+    (tmp_path / "s.yaml").write_text(yaml.safe_dump(spec(factors=factors)))
+    loaded = load_spec(tmp_path / "s.yaml")
+    assert loaded.factors is not None and loaded.factors.path == tmp_path / "ff.csv"
+    assert (loaded.factors.bounds("Mkt-RF"), loaded.factors.bounds("HML")) == (
+        (0.8, 1.1), pytest.approx((0.15, 0.25)))
+    assert loaded.factors.bounds("SMB") == (-float("inf"), float("inf"))
+    here = parse_spec(spec(factors=factors))
+    assert here.factors is not None and here.factors.path == Path("ff.csv")
+    assert here.version == loaded.version  # where the spec lives is not its content
+    absolute = parse_spec(spec(factors={"file": "/data/ff.csv"}), folder=tmp_path)
+    assert absolute.factors is not None and absolute.factors.path == Path("/data/ff.csv")
+
+
 def test_version_is_a_content_hash() -> None:
     a = parse_spec(BASE)
     assert parse_spec(yaml.safe_load(yaml.safe_dump(BASE))).version == a.version
@@ -150,6 +179,8 @@ def test_version_is_a_content_hash() -> None:
 
 
 def test_the_shipped_sample_spec_loads() -> None:
-    [path] = sorted((sample_models_path().parent / "specs").glob("*.yaml"))
-    loaded = load_spec(path)
-    assert isinstance(loaded, BuildSpec) and loaded.name == "balanced"
+    paths = sorted((sample_models_path().parent / "specs").glob("*.yaml"))
+    loaded = [load_spec(p) for p in paths]
+    assert all(isinstance(s, BuildSpec) for s in loaded)
+    assert [s.name for s in loaded] == ["value_tilt", "balanced"]
+    assert loaded[0].factors is not None and loaded[0].factors.path.is_file()

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 from typer.testing import CliRunner
 
@@ -17,6 +18,7 @@ from ballast.sample import sample_models_path
 from ballast.store import Store
 
 SAMPLE = sample_models_path().parent / "specs" / "min_variance.yaml"
+FACTORS = sample_models_path().parent / "factors" / "ff3_daily_2017_2021.csv"
 
 
 def run(store: Store, *args: str) -> str:
@@ -38,7 +40,7 @@ def test_help_texts(demo_store: Store) -> None:
         assert text in build
     risk = run(demo_store, "risk", "--help")
     for text in ("--account", "--household", "--model", "--benchmark", "--duration",
-                 "Cornish-Fisher", "largest holding"):
+                 "--durations", "--factors", "Cornish-Fisher", "largest holding"):
         assert text in risk
 
 
@@ -74,6 +76,37 @@ def test_risk_prints_figures_and_the_stress_table(demo_store: Store) -> None:
                           "--benchmark", "QQQ", "--duration", "SPY=0", "--json"))
     assert (data["subject"], data["benchmark"], data["sessions"]) == ("model growth", "QQQ", 250)
     assert [s["covered"] for s in data["stress"]][:5] == [False, False, False, True, False]
+
+
+def test_factors_in_the_build_and_the_risk_report(demo_store: Store) -> None:
+    out = run(demo_store, "model", "build", str(SAMPLE.with_name("factor_tilt.yaml")),
+              "--dry-run")
+    for text in ("factor exposures (Bᵀw)", "Mkt-RF", "[0.9, 1.05]", "HML",
+                 "[0.05, 0.15]", "factors: Mkt-RF, SMB, HML from ff3_daily_2017_2021.csv"):
+        assert text in out
+    out = run(demo_store, "risk", "--model", "growth", "--factors", str(FACTORS))
+    for text in ("factor betas (ff3_daily_2017_2021.csv, 756 dates)", "Mkt-RF", "SMB",
+                 "alpha/year", "r²", "resid. vol"):
+        assert text in out
+    data = json.loads(run(demo_store, "risk", "--model", "growth", "--factors", str(FACTORS),
+                          "--json"))
+    assert [name for name, _ in data["factors"]["betas"]] == ["Mkt-RF", "SMB", "HML"]
+
+
+def test_durations_from_a_file_and_the_flag(demo_store: Store, tmp_path: Path) -> None:
+    (tmp_path / "d.yaml").write_text("QQQ: 5\nMSFT: 1\n")
+    (tmp_path / "d.csv").write_text("symbol,duration\nQQQ,5\n")
+
+    def rates(*args: str) -> float:
+        data = json.loads(run(demo_store, "risk", "--model", "growth", "--json", *args))
+        [loss] = [s["loss_fraction"] for s in data["stress"] if s["name"] == "rates +100bp"]
+        return float(loss)
+
+    # growth holds QQQ 30% and MSFT 24%
+    assert rates("--durations", str(tmp_path / "d.yaml")) == pytest.approx(0.3 * 0.05 + 0.0024)
+    assert rates("--durations", str(tmp_path / "d.csv")) == pytest.approx(0.015)
+    assert rates("--durations", str(tmp_path / "d.csv"), "--duration", "QQQ=2") == \
+        pytest.approx(0.006)
 
 
 def test_errors_are_one_line_and_a_hint(demo_store: Store, tmp_path: Path) -> None:

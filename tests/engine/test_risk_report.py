@@ -14,6 +14,7 @@ import pytest
 from ballast.analytics import (
     beta,
     cornish_fisher,
+    factor_exposures,
     gaussian,
     historical,
     max_drawdown_of_returns,
@@ -24,9 +25,11 @@ from ballast.analytics import (
     tracking_error,
 )
 from ballast.data import PriceTable, trading_calendar
+from ballast.data.factors import parse_french_factors
 from ballast.domain import ConfigError, DataError, UnknownReference
 from ballast.engine import queries
-from ballast.engine.risk import RiskReport, risk_report
+from ballast.engine.risk import RiskReport, read_durations, risk_report
+from ballast.sample import sample_models_path
 from ballast.store import Store
 
 from .conftest import write
@@ -34,6 +37,7 @@ from .test_imports import load_all
 
 END = date(2021, 3, 31)
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
+FACTORS = sample_models_path().parent / "factors" / "ff3_daily_2017_2021.csv"
 
 
 def prices(store: Store, ids: list[str], start: date, end: date) -> FloatArray:
@@ -94,6 +98,39 @@ def test_stress_windows_the_prices_do_not_cover_are_marked(demo_store: Store) ->
         if not s.covered:
             assert s.loss_fraction is None and s.loss_value is None
             assert s.notes[0].startswith("prices cover 2017-01-03..2021-03-31, not the window")
+
+
+def test_the_factor_table_equals_a_direct_regression(demo_store: Store) -> None:
+    r = risk_report(demo_store, account="HH001-TAX", lookback_days=500, factors=FACTORS)
+    ids, w = weights_of(r)
+    port = returns_from_prices(prices(demo_store, ids, r.window_start, END)) @ w
+    table = parse_french_factors(FACTORS)
+    first = int(np.searchsorted(table.dates, np.datetime64(r.window_start)))
+    rows = table.values[first + 1:first + 1 + len(port), :3]  # the return dates, no RF
+    assert table.dates[first + len(port)] == np.datetime64(END)
+    fit = factor_exposures(port[:, None], rows)
+    assert r.factors is not None and (r.factors.file, r.factors.sessions) == (str(FACTORS), 500)
+    assert [name for name, _ in r.factors.betas] == ["Mkt-RF", "SMB", "HML"]
+    assert [b for _, b in r.factors.betas] == pytest.approx(fit.betas[0], rel=1e-10)
+    assert (r.factors.alpha, r.factors.r_squared) == (
+        pytest.approx(fit.alpha[0], rel=1e-10), pytest.approx(fit.r_squared[0], rel=1e-12))
+    assert r.factors.residual_vol == pytest.approx(fit.residual_vol[0] * np.sqrt(252))
+    assert risk_report(demo_store, account="HH001-TAX", lookback_days=500).factors is None
+
+
+def test_durations_from_a_file(tmp_path: Path) -> None:
+    assert read_durations(write(tmp_path, "d.csv", "symbol,duration\nIEF,7.5\nTLT,17\n")) == {
+        "IEF": 7.5, "TLT": 17.0}
+    assert read_durations(write(tmp_path, "d.yaml", "IEF: 7.5\nBND: 6.1\n")) == {
+        "IEF": 7.5, "BND": 6.1}
+    for name, text, message in [
+            ("a.csv", "symbol,years\nIEF,7\n", "a.csv: expected the columns symbol,duration"),
+            ("b.csv", "symbol,duration\nIEF,long\n", "b.csv: IEF: duration 'long' is not a "
+             "number of years"),
+            ("c.yaml", "- IEF\n", "c.yaml: expected a mapping of symbol: years"),
+            ("d.yaml", "IEF: .nan\n", "d.yaml: IEF: duration nan is not a number")]:
+        with pytest.raises(ConfigError, match=message):
+            read_durations(write(tmp_path, name, text))
 
 
 def test_a_household_combines_its_accounts(demo_store: Store) -> None:

@@ -15,7 +15,7 @@ from rich.console import Console
 from ballast.cli.render_construct import build_review, risk_review
 from ballast.domain import ConfigError
 from ballast.engine.construct import build_model
-from ballast.engine.risk import risk_report
+from ballast.engine.risk import read_durations, risk_report
 from ballast.engine.workspace import open_store
 
 console = Console()
@@ -84,6 +84,14 @@ def risk(
     duration: Annotated[list[str] | None, typer.Option(
         metavar="SYMBOL=YEARS", help="Modified duration of a holding for the rates shock "
         "(repeatable; bond-like holdings without one are taken at 6).")] = None,
+    durations: Annotated[Path | None, typer.Option(
+        exists=True, dir_okay=False, readable=True, help="Modified durations from a file: CSV "
+        "with columns symbol,duration, or a YAML mapping SYMBOL: YEARS (--duration wins).")
+        ] = None,
+    factors: Annotated[Path | None, typer.Option(
+        exists=True, dir_okay=False, readable=True, help="Factor returns (a Kenneth French "
+        "CSV, or date,<factor>,... in decimals) to regress the portfolio's returns on: adds "
+        "betas, alpha and r² (every column but RF).")] = None,
     db: Db = None,
     as_json: Json = False,
 ) -> None:
@@ -93,12 +101,14 @@ def risk(
     the prices cover, equities -20%, rates +100 bp, the largest holding -50%).
 
     Accounts and households are measured on their holdings as of the date; a model on its
-    targets (a sleeve's target on its first instrument).
+    targets (a sleeve's target on its first instrument). With --factors, the portfolio's
+    factor betas too.
     """
+    given = read_durations(durations) if durations is not None else {}
     report = risk_report(open_store(db, create=False), account=account, household=household,
                          model=model, as_of=as_of.date() if as_of else None,
                          lookback_days=lookback, benchmark=benchmark,
-                         durations=_durations(duration or []))
+                         durations=given | _durations(duration or []), factors=factors)
     if as_json:
         _print(report.as_dict())
     else:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich.console import Group
 from rich.panel import Panel
 from rich.table import Table
@@ -9,7 +11,7 @@ from rich.text import Text
 
 from ballast.cli.render import _money, _numeric
 from ballast.engine.construct import BuildReport
-from ballast.engine.risk import RiskReport
+from ballast.engine.risk import FactorRisk, RiskReport
 
 
 def _pct(value: float | None, digits: int = 2) -> str:
@@ -52,7 +54,21 @@ def build_review(r: BuildReport) -> Group:
         t.add_row(w.asset, ", ".join(w.instruments), _pct(w.weight), _pct(w.expected_return),
                   f"{w.marginal:.4f}", f"{w.component:.4f}", _pct(w.share, 1))
     t.add_row("cash", "", _pct(r.cash), "", "", "", "")
-    return Group(_facts("model build", facts), t, Text.from_markup(written))
+    parts: list[Panel | Table | Text] = [_facts("model build", facts), t]
+    if r.factor_exposures:
+        f = Table(title="factor exposures (Bᵀw)", title_justify="left")
+        f.add_column("factor")
+        _numeric(f, "exposure", "limit")
+        for e in r.factor_exposures:
+            limit = "" if e.lower is None and e.upper is None else (
+                f"[{_bound(e.lower)}, {_bound(e.upper)}]")
+            f.add_row(e.factor, f"{e.exposure:.3f}", limit)
+        parts.append(f)
+    return Group(*parts, Text.from_markup(written))
+
+
+def _bound(value: float | None) -> str:
+    return "—" if value is None else f"{value:.4g}"
 
 
 def risk_review(r: RiskReport) -> Group:
@@ -99,5 +115,18 @@ def risk_review(r: RiskReport) -> Group:
                        if s.worst_drawdown is not None else "", "; ".join(s.notes))
     parts: list[Panel | Table | Text] = [_facts(f"risk of {r.subject}", facts), tail, held,
                                          stress]
+    if r.factors is not None:
+        parts.append(_factor_fit(r.factors))
     parts += [Text(note, style="yellow") for note in r.notes]
     return Group(*parts)
+
+
+def _factor_fit(f: FactorRisk) -> Table:
+    """Betas, alpha, r² and residual volatility of the back-cast returns on the factors."""
+    t = Table(title=f"factor betas ({Path(f.file).name}, {f.sessions} dates)",
+              title_justify="left")
+    _numeric(t, *(name for name, _ in f.betas), "alpha/day", "alpha/year", "r²",
+             "resid. vol")
+    t.add_row(*(f"{b:.3f}" for _, b in f.betas), _pct(f.alpha, 3), _pct(f.alpha * 252),
+              f"{f.r_squared:.3f}", _pct(f.residual_vol))
+    return t

@@ -23,6 +23,8 @@ from ballast.config.construct_methods import (
     BlackLitterman,
     DirectIndex,
     Estimators,
+    FactorCov,
+    FactorFile,
     Method,
     RiskParity,
     Strict,
@@ -103,12 +105,14 @@ class BuildSpec(Strict):
     estimators: Estimators = Estimators()
     method: Method
     constraints: ConstraintSpec = ConstraintSpec()
+    factors: FactorFile | None = None
     cash: Cash = Cash()
     bands: Bands = FIVE_TWENTY_FIVE
 
     @model_validator(mode="after")
     def _consistent(self) -> BuildSpec:
-        problems = self._universe_problems() + self._method_problems()
+        problems = (self._universe_problems() + self._method_problems()
+                    + self._factor_problems())
         if round(self.cash.target, 4) != self.cash.target:
             problems.append(("cash.target", "must be a multiple of 0.0001 (the weights' step)"))
         if problems:
@@ -175,6 +179,26 @@ class BuildSpec(Strict):
         return problems + [(path, f"{ref} is not an asset of the universe")
                            for path, ref in refs if ref not in names]
 
+    def _factor_problems(self) -> list[tuple[str, str]]:
+        cov, f = self.estimators.covariance, self.factors
+        problems: list[tuple[str, str]] = []
+        if isinstance(cov, FactorCov) and not cov.factors and f is None:
+            problems.append(("estimators.covariance.factors", "name factor instruments, or give "
+                             "a factor file in the factors section"))
+        if f is None:
+            return problems
+        if (f.limits or f.tilts) and self.method.name in UNCONSTRAINED:
+            problems.append(("factors", f"{self.method.name} takes no factor limits or tilts"))
+        problems += [(f"factors.limits.{k}", "lower above upper")
+                     for k, (lo, hi) in f.limits.items() if lo > hi]
+        problems += [(f"factors.tilts.{k}", "the factor also has limits") for k in f.tilts
+                     if k in f.limits]
+        if f.columns is not None:
+            problems += [(f"factors.{kind}.{k}", "not one of factors.columns")
+                         for kind, keys in (("limits", f.limits), ("tilts", f.tilts))
+                         for k in keys if k not in f.columns]
+        return problems
+
     @property
     def version(self) -> str:
         """First 12 hex digits of the sha256 of the validated content as sorted JSON."""
@@ -201,13 +225,14 @@ def _message(error: ErrorDetails) -> str:
     return MESSAGES.get(error["type"], error["msg"])
 
 
-def parse_spec(data: Any, source: str = "<spec>") -> BuildSpec:
-    """Validate a spec (a mapping, as YAML gives it); ConfigError names the path at fault."""
+def parse_spec(data: Any, source: str = "<spec>", folder: Path | None = None) -> BuildSpec:
+    """Validate a spec (a mapping, as YAML gives it); ConfigError names the path at fault.
+    ``folder``: where a relative factor file is (default the working directory)."""
     if not isinstance(data, dict):
         raise ConfigError(f"{source}: expected a construction spec (a mapping)")
     label = data.get("name") if isinstance(data.get("name"), str) else "<unnamed spec>"
     try:
-        return BuildSpec.model_validate(data)
+        return BuildSpec.model_validate(data, context={"folder": folder})
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
         lines = [f"{source}: {label}: {_path(e['loc']) or '(spec)'}: {_message(e)}"
@@ -228,4 +253,4 @@ def load_spec(path: Path | str) -> BuildSpec:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML: {exc}") from None
-    return parse_spec(data, str(path))
+    return parse_spec(data, str(path), Path(path).parent)

@@ -4,9 +4,19 @@ docs/model_building.md). A bare name stands for the method with its defaults: ``
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    PrivateAttr,
+    ValidationInfo,
+    model_validator,
+)
 
 from ballast.config.models import Fraction, Instrument
 
@@ -53,10 +63,11 @@ class EwmaCov(Strict):
 
 
 class FactorCov(Strict):
-    """Factor-model covariance with the returns of ``factors`` (instruments) as the factors."""
+    """Factor-model covariance on the returns of ``factors`` (instruments), or, when none are
+    named, on the spec's factor file."""
 
     name: Literal["factor"]
-    factors: tuple[Instrument, ...] = Field(min_length=1)
+    factors: tuple[Instrument, ...] = ()
 
 
 Returns = Annotated[Historical | Capm, Discriminator("name"), BeforeValidator(_tagged)]
@@ -67,6 +78,43 @@ Covariance = Annotated[SampleCov | LedoitWolfCov | EwmaCov | FactorCov, Discrimi
 class Estimators(Strict):
     expected_returns: Returns = Historical(name="historical")
     covariance: Covariance = LedoitWolfCov(name="ledoit_wolf")
+
+
+class Tilt(Strict):
+    """An exposure held within ``tolerance`` of ``target``."""
+
+    target: float
+    tolerance: float = Field(0.0, ge=0)
+
+
+class FactorFile(Strict):
+    """Factor returns from ``file`` (a French CSV or ``date,<factor>,...``), relative to the
+    spec's folder: ``columns`` (default all but ``RF``), with exposure ``limits`` and
+    ``tilts`` by factor."""
+
+    file: str = Field(min_length=1)
+    columns: tuple[str, ...] | None = Field(None, min_length=1)
+    limits: dict[str, tuple[float, float]] = Field(default_factory=dict)
+    tilts: dict[str, Tilt] = Field(default_factory=dict)
+    _path: Path = PrivateAttr(default_factory=Path)
+
+    @model_validator(mode="after")
+    def _resolve(self, info: ValidationInfo) -> FactorFile:
+        folder = (info.context or {}).get("folder") or Path()
+        self._path = Path(folder) / self.file
+        return self
+
+    @property
+    def path(self) -> Path:
+        """The file, resolved against the folder of the spec that names it."""
+        return self._path
+
+    def bounds(self, factor: str) -> tuple[float, float]:
+        """The exposure range of ``factor`` (±inf: no limit)."""
+        if factor in self.tilts:
+            t = self.tilts[factor]
+            return t.target - t.tolerance, t.target + t.tolerance
+        return self.limits.get(factor, (-float("inf"), float("inf")))
 
 
 class MinVariance(Strict):

@@ -6,10 +6,14 @@ Only the first block of data rows is read: rows matching ``^\\s*\\d{6,8},``, dat
 (daily) or ``yyyymm`` (monthly, dated at the month's end). Values are divided by 100; the
 library's missing-value markers -99.99 and -999 become NaN. The first line that is not a data
 row after the block has started ends it (the blank line before an annual block or the copyright).
+
+:func:`read_factor_file` also reads plain CSVs: a ``date,<factor>,...`` header, ISO dates and
+decimal returns.
 """
 
 from __future__ import annotations
 
+import csv
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -94,3 +98,39 @@ def parse_french_factors(path: Path) -> FactorTable:
     table = np.array(rows, dtype=np.float64)
     table[np.isin(table, _MISSING)] = np.nan
     return FactorTable(np.array(days, dtype="datetime64[D]"), names, table / 100.0)
+
+
+def read_factor_file(path: Path) -> FactorTable:
+    """A plain factor CSV (first line ``date,<factor>,...``) or else a French one; DataError
+    names the file and the line of any problem."""
+    try:
+        with path.open(encoding="latin-1", newline="") as f:
+            rows = list(csv.reader(f))
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read: {exc.strerror}") from None
+    if not rows or not rows[0] or rows[0][0].strip().lower() != "date":
+        return parse_french_factors(path)
+    names = tuple(cell.strip() for cell in rows[0][1:])
+    days: list[np.datetime64] = []
+    values: list[list[float]] = []
+    for lineno, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        where = f"{path.name} line {lineno}"
+        try:
+            day = np.datetime64(date.fromisoformat(row[0].strip()), "D")
+            cells = [float(c) if c.strip() else np.nan for c in row[1:]]
+        except ValueError:
+            raise DataError(f"{where}: expected a YYYY-MM-DD date and numbers, got "
+                            f"{','.join(row)!r}") from None
+        if len(cells) != len(names):
+            raise DataError(f"{where}: {len(cells)} values for the {len(names)} factors")
+        if days and day <= days[-1]:
+            raise DataError(f"{where}: date {row[0].strip()} is not after the row above",
+                            field="date")
+        days.append(day)
+        values.append(cells)
+    if not values:
+        raise DataError(f"{path.name}: no data rows below the header")
+    return FactorTable(np.array(days, dtype="datetime64[D]"), names,
+                       np.array(values, dtype=np.float64))

@@ -17,6 +17,7 @@ from ballast.config.construct_methods import BlackLitterman, Capm, DirectIndex, 
 from ballast.config.models import Cash, InstrumentTarget, ModelSpec, Sleeve, dump_model
 from ballast.data.calendar import DayArray, to_date
 from ballast.domain import DataError, Instrument, InstrumentId, UnknownReference
+from ballast.engine.factor_input import load_factors
 from ballast.engine.history import load_history, window_start
 from ballast.engine.optimize import Outcome, constraints, estimate, optimize
 from ballast.engine.rebalance import import_models
@@ -43,6 +44,17 @@ class AssetWeight:
 
 
 @dataclass(frozen=True, slots=True)
+class FactorExposure:
+    """The model's exposure Bᵀw to one factor of the spec's file (cash has none), and its
+    limit (None: unbounded on that side)."""
+
+    factor: str
+    exposure: float
+    lower: float | None
+    upper: float | None
+
+
+@dataclass(frozen=True, slots=True)
 class BuildReport:
     """What was built from what: inputs, method, constraints, weights and figures (annualized,
     for the model with its cash, which earns nothing), and the version written."""
@@ -65,6 +77,7 @@ class BuildReport:
     cash: float
     expected_return: float
     volatility: float
+    factor_exposures: tuple[FactorExposure, ...]
     model_yaml: str
 
     def as_dict(self) -> dict[str, Any]:
@@ -95,11 +108,13 @@ def build_model(store: Store, spec: BuildSpec | Path | str, *, as_of: date | Non
         current, outside = _current(tx, spec)
     all_returns = returns_from_prices(history.prices)
     series = {i: all_returns[:, ids.index(i)] for i in extra}
-    est = estimate(spec, all_returns[:, :len(priced)], series)
+    factors = None if spec.factors is None else load_factors(
+        spec.factors.path, history.dates[1:], day, spec.factors.columns)
+    est = estimate(spec, all_returns[:, :len(priced)], series, factors)
     labels = [_label(spec, master[InstrumentId(i)], a.group) for i, a in zip(
         priced, spec.universe, strict=True)]
     market = spec.method.market if isinstance(spec.method, BlackLitterman) else None
-    outcome = optimize(spec, est, constraints(spec, labels, current, outside),
+    outcome = optimize(spec, est, constraints(spec, labels, current, outside, est),
                        None if market is None else series[market])
     if outside and (turnover := spec.constraints.turnover) is not None:
         outcome = replace(outcome, constraints=(
@@ -201,4 +216,15 @@ def _report(spec: BuildSpec, model: ModelSpec, new: bool, dry_run: bool, outcome
         window_end=to_date(dates[-1]), sessions=len(dates) - 1, universe=est.names,
         estimators=est.described, method=outcome.method, constraints=outcome.constraints,
         metrics=outcome.metrics, weights=rows, cash=model.cash.target,
-        expected_return=float(est.mu @ w), volatility=rc.volatility, model_yaml=dump_model(model))
+        expected_return=float(est.mu @ w), volatility=rc.volatility,
+        factor_exposures=_exposures(spec, outcome, w), model_yaml=dump_model(model))
+
+
+def _exposures(spec: BuildSpec, outcome: Outcome, w: FloatArray) -> tuple[FactorExposure, ...]:
+    est = outcome.estimates
+    if spec.factors is None or est.betas is None:
+        return ()
+    bounds = [spec.factors.bounds(k) for k in est.factors]
+    return tuple(FactorExposure(k, float(x), lo if np.isfinite(lo) else None,
+                                hi if np.isfinite(hi) else None)
+                 for k, x, (lo, hi) in zip(est.factors, est.betas.T @ w, bounds, strict=True))

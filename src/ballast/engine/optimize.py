@@ -8,7 +8,7 @@ volatility targeting) are scaled to it afterwards.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -18,6 +18,7 @@ from ballast.analytics import (
     capm_return,
     ewma_covariance,
     factor_covariance,
+    factor_exposures,
     ledoit_wolf,
     mean_historical_return,
     sample_covariance,
@@ -40,23 +41,29 @@ from ballast.config.construct_methods import (
     VolTarget,
 )
 from ballast.domain import ConfigError
+from ballast.engine.factor_input import Factors
 
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Estimates:
     """Annualized expected returns ``mu`` [N] and covariance ``cov`` [N, N] of the assets
-    ``names``, their daily ``returns`` [T, N], and how they were estimated."""
+    ``names``, their daily ``returns`` [T, N], how they were estimated, and their ``betas``
+    [N, K] on the spec's file ``factors`` (none without a factor file)."""
 
     names: tuple[str, ...]
     mu: FloatArray
     cov: FloatArray
     returns: FloatArray
     described: tuple[str, ...]
+    factors: tuple[str, ...] = ()
+    betas: FloatArray | None = None
 
 
-def estimate(spec: BuildSpec, returns: FloatArray, series: Mapping[str, FloatArray]) -> Estimates:
+def estimate(spec: BuildSpec, returns: FloatArray, series: Mapping[str, FloatArray],
+             factors: Factors | None = None) -> Estimates:
     """The spec's estimators on the assets' daily ``returns``; ``series`` holds the returns of
-    the market and factor instruments over the same dates."""
+    the market and factor instruments over the same dates, ``factors`` those of the spec's
+    factor file on the window's dates it has."""
     er, cv = spec.estimators.expected_returns, spec.estimators.covariance
     if isinstance(er, Capm):
         mu = capm_return(returns, series[er.market], er.risk_free_rate)
@@ -69,22 +76,46 @@ def estimate(spec: BuildSpec, returns: FloatArray, series: Mapping[str, FloatArr
         cov, how = sample_covariance(returns), "covariance: sample"
     elif isinstance(cv, EwmaCov):
         cov, how = ewma_covariance(returns, cv.span), f"covariance: EWMA, span {cv.span:g}"
-    elif isinstance(cv, FactorCov):
-        factors = np.column_stack([series[f] for f in cv.factors])
-        cov = factor_covariance(returns, factors)
+    elif isinstance(cv, FactorCov) and cv.factors:
+        cov = factor_covariance(returns, np.column_stack([series[f] for f in cv.factors]))
         how = f"covariance: factor model on {', '.join(cv.factors)}"
+    elif isinstance(cv, FactorCov):
+        assert factors is not None
+        cov = factor_covariance(returns[factors.rows], factors.values)
+        how = f"covariance: factor model on the file's {', '.join(factors.names)}"
     else:
         shrunk = ledoit_wolf(returns)
         cov, how = shrunk.covariance, f"covariance: Ledoit-Wolf, shrinkage {shrunk.shrinkage:.3f}"
     names = tuple(a.name for a in spec.universe)
-    return Estimates(names, mu, cov, returns, (said, how, "annualized with 252 sessions a year"))
+    described = (said, how, "annualized with 252 sessions a year")
+    if factors is None:
+        return Estimates(names, mu, cov, returns, described)
+    betas = factor_exposures(returns[factors.rows], factors.values).betas
+    return Estimates(names, mu, cov, returns, (*described, factors.described()), factors.names,
+                     betas)
+
+
+def factor_bounds(spec: BuildSpec, est: Estimates) -> construct.FactorBounds | None:
+    """The spec's factor limits and tilts on the estimated betas (None without any)."""
+    f = spec.factors
+    if f is None or est.betas is None or not (f.limits or f.tilts):
+        return None
+    unknown = sorted((set(f.limits) | set(f.tilts)) - set(est.factors))
+    if unknown:
+        raise ConfigError(f"factors: {', '.join(unknown)} not in {f.file} (its factors: "
+                          f"{', '.join(est.factors)})", field="factors")
+    bound = [j for j, k in enumerate(est.factors) if k in f.limits or k in f.tilts]
+    lower, upper = zip(*(f.bounds(est.factors[j]) for j in bound), strict=True)
+    return construct.FactorBounds.limits(est.betas[:, bound], lower, upper,
+                                         tuple(est.factors[j] for j in bound))
 
 
 def constraints(spec: BuildSpec, labels: Sequence[str], current: FloatArray | None,
-                outside: float) -> construct.Constraints:
+                outside: float, est: Estimates) -> construct.Constraints:
     """The spec's constraints in model terms. ``labels``: each asset's group (by the spec's
     ``group_by``, or its sector for a direct index's sector caps); ``current``: each asset's
-    weight in the turnover model, which holds ``outside`` of its weight outside the universe."""
+    weight in the turnover model, which holds ``outside`` of its weight outside the universe;
+    ``est``: the betas that factor limits bound."""
     c = spec.constraints
     bounds = c.group_bounds
     if isinstance(spec.method, DirectIndex) and spec.method.sector_caps:
@@ -100,7 +131,8 @@ def constraints(spec: BuildSpec, labels: Sequence[str], current: FloatArray | No
         lower=np.array([c.min_weight if a.min is None else a.min for a in spec.universe]),
         upper=np.array([c.max_weight if a.max is None else a.max for a in spec.universe]),
         budget=1.0 - spec.cash.target, groups=tuple(labels), group_bounds=dict(bounds),
-        current=current, max_turnover=turnover, max_holdings=c.max_holdings)
+        current=current, max_turnover=turnover, max_holdings=c.max_holdings,
+        factors=factor_bounds(spec, est))
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -174,7 +206,7 @@ def _black_litterman(m: BlackLitterman, est: Estimates, cons: construct.Constrai
         confidences=np.array(confidences, dtype=np.float64) if idzorek else None)
     result = construct.max_sharpe(post.mean, post.cov, cons, risk_free_rate=m.risk_free_rate,
                                   names=names)
-    posterior = Estimates(names, post.mean, post.cov, est.returns, (
+    posterior = replace(est, mu=post.mean, cov=post.cov, described=(
         *est.described, f"Black-Litterman posterior: risk aversion {delta:.3f}, tau {m.tau:g}, "
         f"{len(m.views)} views" + (" with Idzorek confidences" if idzorek else "")))
     return Outcome(f"Black-Litterman, then {result.method}", result.weights,

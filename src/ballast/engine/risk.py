@@ -3,19 +3,24 @@ look-back window, tail risk four ways, risk contributions, drawdown and a stress
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+import yaml
 
 from ballast.analytics import (
+    FloatArray,
     ScenarioResult,
     TailRisk,
     beta,
     cornish_fisher,
     equity_shock,
+    factor_exposures,
     gaussian,
     historical,
     historical_replay,
@@ -30,6 +35,7 @@ from ballast.analytics import (
 )
 from ballast.data.calendar import to_date
 from ballast.domain import ConfigError, Instrument, InstrumentId, InstrumentKind, UnknownReference
+from ballast.engine.factor_input import Factors, load_factors
 from ballast.engine.history import History, load_history
 from ballast.engine.weights import Holdings, book_holdings, model_holdings
 from ballast.store import Store
@@ -50,6 +56,20 @@ class HoldingRisk:
     marginal: float
     component: float
     share: float
+
+
+@dataclass(frozen=True, slots=True)
+class FactorRisk:
+    """OLS of the back-cast daily portfolio returns on the factors of ``file`` over
+    ``sessions`` dates: ``betas`` by factor, daily ``alpha``, ``r_squared`` and the annualized
+    ``residual_vol``."""
+
+    file: str
+    sessions: int
+    betas: tuple[tuple[str, float], ...]
+    alpha: float
+    r_squared: float
+    residual_vol: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +97,7 @@ class RiskReport:
     drawdown_trough: date
     holdings: tuple[HoldingRisk, ...]
     stress: tuple[ScenarioResult, ...]
+    factors: FactorRisk | None
     notes: tuple[str, ...]
 
     def as_dict(self) -> dict[str, Any]:
@@ -87,13 +108,14 @@ class RiskReport:
 def risk_report(store: Store, *, account: str | None = None, household: str | None = None,
                 model: str | None = None, as_of: date | None = None, lookback_days: int = 756,
                 benchmark: str | None = None, durations: Mapping[str, float] | None = None,
-                ) -> RiskReport:
+                factors: Path | None = None) -> RiskReport:
     """The risk report of one account, household or model (exactly one of them).
 
     ``benchmark``: an instrument (default SPY when the book has it, else none). ``durations``:
     modified durations by instrument for the rates shock; instruments without one get
     :data:`DEFAULT_BOND_DURATION` when bond-like (kind bond, or an asset class naming bonds,
-    fixed income, treasuries or credit) and 0 otherwise."""
+    fixed income, treasuries or credit) and 0 otherwise. ``factors``: a factor file (every
+    column but RF) to regress the portfolio's returns on."""
     if sum(x is not None for x in (account, household, model)) != 1:
         raise ConfigError("give exactly one of an account, a household or a model",
                           hint="`ballast risk` takes --account, --household or --model.")
@@ -123,6 +145,9 @@ def risk_report(store: Store, *, account: str | None = None, household: str | No
     bench_r = None if bench is None else returns[:, ids.index(bench)]
     stress, notes = _stress(held, history, None if bench is None else ids.index(bench),
                             [master[InstrumentId(i)] for i in held.instruments], durations or {})
+    fr = None if factors is None else load_factors(factors, window.dates[1:], held.as_of)
+    if fr is not None and fr.missing:
+        notes = (*notes, fr.described())
     return RiskReport(
         subject=held.subject, as_of=held.as_of, value=held.value, currency=held.currency,
         window_start=to_date(window.dates[0]), window_end=to_date(window.dates[-1]),
@@ -134,7 +159,47 @@ def risk_report(store: Store, *, account: str | None = None, household: str | No
         holdings=tuple(HoldingRisk(i, float(w[k]), float(rc.marginal[k]),
                                    float(rc.component[k]), float(rc.component[k] / rc.volatility))
                        for k, i in enumerate(held.instruments)),
-        stress=stress, notes=notes)
+        stress=stress, factors=None if fr is None else _factor_risk(fr, port), notes=notes)
+
+
+def _factor_risk(f: Factors, port: FloatArray) -> FactorRisk:
+    fit = factor_exposures(port[f.rows, None], f.values)
+    return FactorRisk(str(f.path), len(f.rows),
+                      tuple(zip(f.names, fit.betas[0].tolist(), strict=True)),
+                      float(fit.alpha[0]), float(fit.r_squared[0]),
+                      float(fit.residual_vol[0] * np.sqrt(252)))
+
+
+def read_durations(path: Path) -> dict[str, float]:
+    """Modified durations by instrument from a CSV (``symbol,duration``) or YAML mapping
+    (``{IEF: 7.5}``) file; ConfigError names the file and the entry at fault."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    if path.suffix.lower() == ".csv":
+        rows = list(csv.DictReader(text.splitlines()))
+        if not rows or not {"symbol", "duration"} <= set(rows[0]):
+            raise ConfigError(f"{path}: expected the columns symbol,duration")
+        pairs = [(r["symbol"] or "", r["duration"]) for r in rows]
+    else:
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+        if not isinstance(data, dict):
+            raise ConfigError(f"{path}: expected a mapping of symbol: years")
+        pairs = [(str(k), v) for k, v in data.items()]
+    out: dict[str, float] = {}
+    for symbol, years in pairs:
+        try:
+            out[symbol.strip()] = value = float(years)
+        except (TypeError, ValueError):
+            value = float("nan")
+        if not symbol.strip() or not np.isfinite(value):
+            raise ConfigError(f"{path}: {symbol.strip() or '(no symbol)'}: duration {years!r} "
+                              "is not a number of years", field="durations")
+    return out
 
 
 def _benchmark(name: str | None, master: Mapping[InstrumentId, Instrument]) -> str | None:
