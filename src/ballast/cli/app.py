@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from ballast.cli.check_cmds import register as register_check
 from ballast.cli.construct_cmds import register as register_construct
 from ballast.cli.render import (
     accounts_table,
@@ -238,6 +239,7 @@ def demo(
 
 
 register_construct(app)
+register_check(app)
 
 
 def _date(text: str | None) -> date | None:

@@ -281,3 +281,46 @@ proposed_fx = Table(
     Column("est_cost", ExactDecimal, nullable=False),
     Column("rationale", Text, nullable=False),
 )
+
+rule_set_versions = Table(
+    "rule_set_versions", metadata,
+    Column("name", String(64), primary_key=True),
+    Column("version", String(16), primary_key=True),
+    Column("yaml", Text, nullable=False),
+    Column("loaded_at", DateTime(timezone=True), nullable=False),
+)
+
+compliance_checks = Table(
+    "compliance_checks", metadata,
+    Column("id", BIGID, primary_key=True, autoincrement=True),
+    Column("run_id", BIGID, ForeignKey("rebalance_runs.id"), nullable=False, index=True),
+    Column("checked_at", DateTime(timezone=True), nullable=False),
+    # "name:version" of each rule set checked against, comma separated.
+    Column("rule_sets", Text, nullable=False),
+    Column("approved", Integer, nullable=False),
+    Column("denied", Integer, nullable=False),
+)
+
+check_decisions = Table(
+    "check_decisions", metadata,
+    Column("check_id", BIGID, ForeignKey("compliance_checks.id"), primary_key=True),
+    Column("account_id", String(64), ForeignKey("accounts.id"), primary_key=True),
+    Column("approved", Boolean, nullable=False),
+    Column("fixes", Text, nullable=False),  # JSON list of the trades changed, with why
+)
+
+check_violations = Table(
+    "check_violations", metadata,
+    Column("check_id", BIGID, ForeignKey("compliance_checks.id"), primary_key=True),
+    Column("account_id", String(64), ForeignKey("accounts.id"), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("rule_id", String(64), nullable=False),
+    Column("scope", String(140), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("subject", String(200), nullable=False),
+    Column("measured", Text, nullable=False),  # float repr ("nan" when unknown)
+    Column("rule_limit", Text, nullable=False),
+    Column("trades", Text, nullable=False),  # proposed_trades seq of the account, "1;3"
+    Column("explanation", Text, nullable=False),
+)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ballast.store.book import BookRepository
+from ballast.store.compliance import ComplianceRepository
 from ballast.store.imports import ImportRepository
 from ballast.store.market import MarketRepository
 from ballast.store.models import ModelRepository
@@ -11,6 +12,6 @@ from ballast.store.reference import ReferenceRepository
 
 
 class UnitOfWork(ReferenceRepository, BookRepository, MarketRepository, ImportRepository,
-                 ModelRepository, ProposalRepository):
+                 ModelRepository, ProposalRepository, ComplianceRepository):
     """What ``Store.transaction()`` yields: reads and writes of every repository, committed
     together or not at all."""
