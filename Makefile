@@ -33,6 +33,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/ledger.py
 	$(BIN)/python benchmarks/rebalance_core.py
 	$(BIN)/python benchmarks/rebalance.py
+	$(BIN)/python benchmarks/construct.py
+	$(BIN)/python benchmarks/compliance.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info ballast-demo.db

@@ -27,8 +27,9 @@ def tour_commands() -> list[list[str]]:
 
 def test_tour_runs_on_the_demo_book(tmp_path: Path) -> None:
     commands = tour_commands()
-    specs = README.parent / "src" / "ballast" / "sample" / "specs"  # paths are from the root
-    shutil.copytree(specs, tmp_path / "src" / "ballast" / "sample" / "specs")
+    for folder in ("specs", "rules", "factors"):  # the tour's paths are from the repo's root
+        shutil.copytree(README.parent / "src" / "ballast" / "sample" / folder,
+                        tmp_path / "src" / "ballast" / "sample" / folder)
     assert commands[0][0] == "demo" and len(commands) >= 7
     env = {**os.environ, "BALLAST_DATABASE_URL": "sqlite:///ballast-demo.db", "COLUMNS": "160"}
     for args in commands:
