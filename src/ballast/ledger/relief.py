@@ -19,40 +19,49 @@ Every method breaks ties by lot id, so the same lots always give the same answer
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
+from typing import TypeVar
 
 from ballast.domain import ZERO, LedgerError, LotId, LotMethod, LotSpec, TaxLot, Term, holding_term
 
-LotKey = Callable[[TaxLot], tuple[object, ...]]
+N = TypeVar("N", Decimal, float)
 
 
-def _fifo(lot: TaxLot) -> tuple[object, ...]:
-    return (lot.acquired, lot.id)
+def relief_order(method: LotMethod, ids: Sequence[str], unit_costs: Sequence[N],
+                 acquired: Sequence[date], holding_start: Sequence[date], *, sale_date: date,
+                 price: N | None = None, rates: tuple[N, N] | None = None) -> list[int]:
+    """The order (indices) in which FIFO, LIFO, HIFO, MIN_TAX or AVERAGE (first in, first out)
+    take from lots given as columns — exact ``Decimal`` or, for estimates, ``float``; ties
+    broken by lot id. Raises LedgerError for SPECIFIC or for MIN_TAX without a price."""
+    keys: list[tuple[object, ...]]
+    if method in (LotMethod.FIFO, LotMethod.AVERAGE):
+        keys = [(a, i) for a, i in zip(acquired, ids, strict=True)]
+    elif method is LotMethod.LIFO:
+        keys = [(-a.toordinal(), i) for a, i in zip(acquired, ids, strict=True)]
+    elif method is LotMethod.HIFO:
+        keys = [(-c, i) for c, i in zip(unit_costs, ids, strict=True)]
+    elif method is LotMethod.MIN_TAX:
+        if price is None:
+            raise LedgerError("min_tax relief needs the sale price", field="price")
+        keys = [_min_tax_key(price - c, h, sale_date, rates, i)
+                for c, h, i in zip(unit_costs, holding_start, ids, strict=True)]
+    else:
+        raise LedgerError(f"{method.value} relief names its lots; there is no order",
+                          field="lot_method")
+    return sorted(range(len(keys)), key=keys.__getitem__)
 
 
-def _lifo(lot: TaxLot) -> tuple[object, ...]:
-    return (-lot.acquired.toordinal(), lot.id)
-
-
-def _hifo(lot: TaxLot) -> tuple[object, ...]:
-    return (-lot.unit_cost, lot.id)
-
-
-def _min_tax(price: Decimal, sale_date: date,
-             rates: tuple[Decimal, Decimal] | None = None) -> LotKey:
-    def key(lot: TaxLot) -> tuple[object, ...]:
-        gain = price - lot.unit_cost
-        if gain < 0:
-            return (0, gain, lot.id)
-        long = holding_term(lot.holding_start, sale_date) is Term.LONG
-        if rates is not None:
-            return (1, gain * rates[1 if long else 0], lot.id)
-        return (1 if long else 2, gain, lot.id)
-
-    return key
+def _min_tax_key(gain: N, holding_start: date, sale_date: date, rates: tuple[N, N] | None,
+                 lot_id: str) -> tuple[object, ...]:
+    if gain < 0:
+        return (0, gain, lot_id)
+    long = holding_term(holding_start, sale_date) is Term.LONG
+    if rates is not None:
+        return (1, gain * rates[1 if long else 0], lot_id)
+    return (1 if long else 2, gain, lot_id)
 
 
 def average_lots(lots: Sequence[TaxLot]) -> list[TaxLot]:
@@ -129,18 +138,12 @@ def select_lots(
     if available < quantity:
         raise LedgerError(f"relieving {quantity} units but only {available} are held",
                           field="quantity")
-    ordered: list[TaxLot]
+    order = relief_order(method, [lot.id for lot in longs], [lot.unit_cost for lot in longs],
+                         [lot.acquired for lot in longs], [lot.holding_start for lot in longs],
+                         sale_date=sale_date, price=price, rates=rates)
+    ordered = [longs[k] for k in order]
     if method is LotMethod.AVERAGE:
-        ordered = average_lots(sorted(longs, key=_fifo))
-    else:
-        key: LotKey
-        if method is LotMethod.MIN_TAX:
-            if price is None:
-                raise LedgerError("min_tax relief needs the sale price", field="price")
-            key = _min_tax(price, sale_date, rates)
-        else:
-            key = {LotMethod.FIFO: _fifo, LotMethod.LIFO: _lifo, LotMethod.HIFO: _hifo}[method]
-        ordered = sorted(longs, key=key)
+        ordered = average_lots(ordered)
     out: list[tuple[TaxLot, Decimal]] = []
     left = quantity
     for lot in ordered:

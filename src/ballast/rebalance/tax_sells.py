@@ -9,28 +9,21 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 
 import numpy as np
 
 from ballast.config.rebalance import RebalancePolicy
 from ballast.domain import (
-    ZERO,
-    AccountId,
     DataError,
-    InstrumentId,
-    LotId,
     LotMethod,
-    TaxLot,
     Term,
     holding_term,
 )
-from ballast.ledger.relief import select_lots
+from ballast.ledger.relief import relief_order
 from ballast.ledger.snapshot import IntArray
 from ballast.rebalance.tax_types import TaxInput
 
 EPS = 1e-9
-_ACCOUNT, _INSTRUMENT = AccountId(""), InstrumentId("")  # lots here are one position's
 Relief = tuple[str, float, float, bool]  # lot id, quantity, gain, long-term
 _AVERAGE, _MIN_TAX, _SPECIFIC = LotMethod.AVERAGE, LotMethod.MIN_TAX, LotMethod.SPECIFIC
 
@@ -191,28 +184,27 @@ class LotBook:
 
     def _relieve(self, s: Sell, cand: list[int], method: LotMethod, avg: float,
                  policy: RebalancePolicy) -> None:
-        """select_lots over the candidate lots; under AVERAGE they are first re-based to the
-        whole position's average unit cost, so that leaving lots out does not change it."""
-        unit = {self.ids[x]: (self.basis[x] / self.qty[x] if avg < 0 else avg, self.long[x])
-                for x in cand}
+        """The ledger's relief order over the candidate lots (in floats: an estimate); under
+        AVERAGE they are first re-based to the whole position's average unit cost, so that
+        leaving lots out does not change it."""
+        cost = [self.basis[x] / self.qty[x] if avg < 0 else avg for x in cand]
         if len(cand) == 1:  # one lot: every method takes from it
-            x = cand[0]
-            taken = [(self.ids[x], min(s.q, self.qty[x]))]
+            order = [0]
         else:
-            lots = [TaxLot(LotId(self.ids[x]), _ACCOUNT, _INSTRUMENT, Decimal(self.qty[x]),
-                           Decimal(self.basis[x] if avg < 0 else self.qty[x] * avg),
-                           self.acquired[x], self.held_from[x]) for x in cand]
-            have = sum((lot.quantity for lot in lots), ZERO)
-            method = _MIN_TAX if method is _SPECIFIC else method
-            rates = (Decimal(repr(policy.tax_rate_short_term)),
-                     Decimal(repr(policy.tax_rate_long_term)))
-            taken = [(lot.id, float(take)) for lot, take in select_lots(
-                lots, min(Decimal(s.q), have), method, sale_date=self.as_of,
-                price=Decimal(s.uv), rates=rates)]
+            order = relief_order(
+                _MIN_TAX if method is _SPECIFIC else method, [self.ids[x] for x in cand], cost,
+                [self.acquired[x] for x in cand], [self.held_from[x] for x in cand],
+                sale_date=self.as_of, price=s.uv,
+                rates=(policy.tax_rate_short_term, policy.tax_rate_long_term))
         out: list[Relief] = []
-        for lot_id, units in taken:
-            cost, long = unit[lot_id]
-            out.append((lot_id, units, units * (s.uv - cost), long))
+        left = s.q
+        for k in order:
+            if left <= EPS:
+                break
+            x = cand[k]
+            units = min(self.qty[x], left)
+            left -= units
+            out.append((self.ids[x], units, units * (s.uv - cost[k]), self.long[x]))
         s.relief = out
 
 
