@@ -61,10 +61,11 @@ taxable account) is not convex and is left out — a relaxation, like whole shar
 on the other accounts' final trades (``taxed``) decomposes the household by account; the
 engine's trades satisfy all of it (``check_tax``), so they stay feasible here.
 
-**Tax rates are the reference's**, not the engine's: :data:`RATES` (37 % short, 20 % long — US
-top federal rates) turn gains into the cost ``c_ℓ`` on the scale of the drift term (÷ T). The
-engine has no rates: it chooses lots by the account's method (MIN_TAX: losses, then long-term,
-then short-term gains) and defers by rule. **Losses give no benefit** (``c_ℓ ≥ 0``): a loss
+**Tax rates are the reference's**: :data:`RATES` (37 % short, 20 % long — US top federal
+rates) turn gains into the cost ``c_ℓ`` on the scale of the drift term (÷ T). The engine does
+not minimize this cost: it chooses lots by the account's method (MIN_TAX: losses, then gains
+by estimated tax at its policy's rates, which default to these), keeps gain lots by a rule and
+defers short-term gains by rule. **Losses give no benefit** (``c_ℓ ≥ 0``): a loss
 credit would make this per-account relaxation harvest — sell loss lots and buy the same group
 back, the wash sale it cannot exclude (the disjunction above) — which is not the rebalancing
 problem; harvesting is measured apart. Non-taxable accounts have ``c = 0``.
