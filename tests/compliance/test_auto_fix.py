@@ -3,6 +3,7 @@ checked again, and what changed is reported."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -11,7 +12,16 @@ import pytest
 from ballast.compliance import Approved, Denied, check, evaluate
 
 from .book import batch
+from .test_reference import random_batch
 from .test_rules import BASE, CASH, rules
+
+RAW: list[dict[str, Any]] = [
+    {"id": "issuer", "kind": "max_weight", "by": "issuer", "limit": 0.3},
+    {"id": "mincash", "kind": "min_cash", "limit": 0.05},
+    {"id": "shorts", "kind": "no_shorts"},
+    {"id": "turnover", "kind": "max_turnover", "limit": 0.15},
+    {"id": "restricted", "kind": "restricted", "instruments": ["XOM"]},
+]
 
 
 def fixed(rule: dict[str, Any], trades: list[tuple[str, str, str, float]],
@@ -82,3 +92,32 @@ def test_fixes_are_rechecked_against_every_rule() -> None:
     [v] = out.violations  # the cut left 15% in cash
     assert v.rule_id == "cash" and v.measured == pytest.approx(0.15)
     assert np.isclose(out.checked.trade_quantity[1], 25)
+
+
+def test_a_fix_that_causes_a_new_breach_is_fixed_in_a_second_round() -> None:
+    # Cutting the short sale to what is held leaves too little cash for the buy: round two
+    # cuts the buy so cash ends at its 5% floor, and the proposal is approved.
+    inp = batch(BASE, CASH, [("A", "SPY", "sell", 70), ("A", "XOM", "buy", 75)])
+    out = check(inp, rules({"id": "shorts", "kind": "no_shorts", "action": "auto_fix"},
+                           {"id": "cash", "kind": "min_cash", "limit": 0.05,
+                            "action": "auto_fix"}))
+    assert [(f.trade, f.old_quantity, f.new_quantity, f.rule_ids) for f in out.fixes] == [
+        (0, 70, 10, ("shorts",)), (1, 75, 15, ("cash",))]
+    assert "cash would be -55% of A" in out.fixes[1].reason
+    assert isinstance(out.decisions[0], Approved) and out.violations == []
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_rechecking_the_changed_accounts_equals_checking_the_whole_fixed_batch(seed: int
+                                                                               ) -> None:
+    inp = random_batch(seed)
+    rng = np.random.default_rng(seed)
+    inp = replace(inp, household=np.arange(len(inp.accounts), dtype=np.int64) // 3,
+                  trade_gain=np.where(inp.trade_side < 0, rng.normal(0, 100, len(inp.trade_side)),
+                                      0.0))
+    fixing = rules(*({**r, "action": "auto_fix"} for r in RAW),
+                   {"id": "wash", "kind": "wash_sale"}, {"id": "cap", "kind": "max_cash",
+                                                         "limit": 0.2})
+    out = check(inp, fixing)
+    again, _ = evaluate(out.checked, fixing)
+    assert out.fixes and sorted(map(repr, out.violations)) == sorted(map(repr, again))

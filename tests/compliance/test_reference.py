@@ -101,7 +101,8 @@ def test_tracking_error_equals_analytics() -> None:
     from ballast.compliance.tail import tracking_errors
 
     rng = np.random.default_rng(3)
-    port, bench = rng.normal(0, 0.01, (10, 100)), rng.normal(0, 0.01, (10, 100))
-    te = tracking_errors(port - bench, 252)
-    assert te == pytest.approx([tracking_error(port[i], bench[i]) for i in range(10)],
-                               rel=1e-12)
+    returns = rng.normal(0, 0.01, (100, 6))
+    weights, targets = rng.dirichlet(np.ones(6), 10), rng.dirichlet(np.ones(6), 10)
+    te = tracking_errors(weights - targets, returns, 252)
+    assert te == pytest.approx([tracking_error(returns @ weights[i], returns @ targets[i])
+                                for i in range(10)], rel=1e-9)

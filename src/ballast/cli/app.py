@@ -14,6 +14,8 @@ from rich.console import Console
 
 from ballast.cli.check_cmds import register as register_check
 from ballast.cli.construct_cmds import register as register_construct
+from ballast.cli.execute_cmds import register as register_execute
+from ballast.cli.kill_cmds import register as register_kill
 from ballast.cli.render import (
     accounts_table,
     gains_table,
@@ -240,6 +242,8 @@ def demo(
 
 register_construct(app)
 register_check(app)
+register_execute(app)
+register_kill(app)
 
 
 def _date(text: str | None) -> date | None:

@@ -53,6 +53,11 @@ class Post:
             return np.where(self.total[:, None] > 0, self.value / self.total[:, None], 0.0)
 
     @cached_property
+    def port_returns(self) -> FloatArray:
+        """Each account's daily returns [N, D] at its post-trade weights."""
+        return np.asarray(self.weight @ self.inp.returns.T, dtype=np.float64)
+
+    @cached_property
     def models(self) -> ObjArray:
         return np.asarray(self.inp.models, dtype=object)
 
@@ -85,15 +90,17 @@ def group_codes(labels: Sequence[str]) -> tuple[tuple[str, ...], IntArray]:
     return tuple(str(u) for u in uniq), codes.astype(np.int64)
 
 
-def group_sum(values: FloatArray, codes: IntArray, groups: int) -> FloatArray:
-    """[N, M] summed into [N, G] by instrument group code."""
-    onehot = np.zeros((len(codes), groups))
-    onehot[np.arange(len(codes)), codes] = 1.0
-    return values @ onehot
+def group_sum(values: FloatArray, codes: IntArray, groups: IntArray) -> FloatArray:
+    """[N, M] summed into [N, len(groups)]: column k sums the instruments whose code is
+    ``groups[k]`` (a code of -1 counts nowhere)."""
+    onehot = np.asarray(codes[:, None] == groups[None, :], dtype=np.float64)
+    return np.asarray(values @ onehot, dtype=np.float64)
 
 
 def trades_by_key(trade_key: IntArray, keys: IntArray) -> list[tuple[int, ...]]:
     """For each of ``keys``, the indices of the trades whose key equals it (-1: none)."""
+    if not len(keys):
+        return []
     order = np.argsort(trade_key, kind="stable")
     sorted_keys = trade_key[order]
     left = np.searchsorted(sorted_keys, keys, side="left")

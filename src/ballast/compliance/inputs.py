@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import numpy as np
@@ -26,7 +26,8 @@ class CheckInput:
     ``model_risk_level`` are NaN when unknown. ``restricted`` marks each account's own
     do-not-buy list. ``target_weight`` is each account's model target per instrument;
     ``returns`` [D, M] daily returns for VaR and tracking error (D may be 0). A recent loss
-    sale is a household code, a wash-sale group and the day it was sold.
+    sale is a household code, a wash-sale group and the day it was sold. ``batch_loss_*`` are
+    the loss sales, in this run, of household members left out of a sub-batch (``subset``).
     """
 
     as_of: date
@@ -61,6 +62,8 @@ class CheckInput:
     loss_household: IntArray
     loss_group: tuple[str, ...]
     loss_date: DayArray
+    batch_loss_household: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    batch_loss_group: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         n, m, t = len(self.accounts), len(self.instruments), len(self.trade_account)
@@ -100,6 +103,39 @@ class CheckInput:
         spent = np.bincount(self.trade_account, weights=self.signed_value + self.trade_cost,
                             minlength=n)
         return qty.reshape(n, m), val.reshape(n, m), self.cash_before - spent
+
+    @property
+    def loss_sale(self) -> BoolArray:
+        """Live sells at an estimated loss."""
+        return np.asarray(self.live & (self.trade_side < 0) & (self.trade_gain < -1e-9))
+
+    def subset(self, accounts: IntArray) -> tuple[CheckInput, IntArray]:
+        """The batch of only ``accounts`` (sorted indices) and their trades, with each kept
+        trade's index in this batch (to map violations and fixes back). The loss sales of
+        their households' other accounts are kept for the wash-sale rule."""
+        keep = np.zeros(len(self.accounts), dtype=bool)
+        keep[accounts] = True
+        new_index = np.cumsum(keep) - 1
+        kept = np.flatnonzero(keep[self.trade_account])
+        house = self.household[self.trade_account]
+        other = np.flatnonzero(self.loss_sale & ~keep[self.trade_account]
+                               & np.isin(house, self.household[accounts]))
+        acc = accounts.tolist()
+        return replace(
+            self, batch_loss_household=np.r_[self.batch_loss_household, house[other]],
+            batch_loss_group=(*self.batch_loss_group,
+                              *(self.wash_group[j] for j in self.trade_instrument[other])),
+            accounts=tuple(self.accounts[a] for a in acc),
+            models=tuple(self.models[a] for a in acc), household=self.household[accounts],
+            quantity_before=self.quantity_before[accounts],
+            value_before=self.value_before[accounts], cash_before=self.cash_before[accounts],
+            risk_score=self.risk_score[accounts],
+            model_risk_level=self.model_risk_level[accounts],
+            restricted=self.restricted[accounts], target_weight=self.target_weight[accounts],
+            trade_account=new_index[self.trade_account[kept]],
+            trade_instrument=self.trade_instrument[kept], trade_side=self.trade_side[kept],
+            trade_quantity=self.trade_quantity[kept], trade_value=self.trade_value[kept],
+            trade_cost=self.trade_cost[kept], trade_gain=self.trade_gain[kept]), kept
 
     def with_quantities(self, quantity: FloatArray) -> CheckInput:
         """The same batch with each trade's quantity replaced (value, cost and gain scale

@@ -1,6 +1,7 @@
 """VaR, CVaR and tracking error of every account at once: the formulas of
-``ballast.analytics.var`` (historical, gaussian) and ``analytics.risk.tracking_error`` applied
-to the rows of a [N, D] matrix of portfolio returns (tests check each row against them)."""
+``ballast.analytics.var`` (historical, gaussian) applied to the rows of a [N, D] matrix of
+portfolio returns, and ``analytics.risk.tracking_error`` as a quadratic form of the returns'
+covariance (tests check each account against them)."""
 
 from __future__ import annotations
 
@@ -24,17 +25,21 @@ def tail_losses(port: FloatArray, confidence: float,
         z = float(ndtri(1.0 - confidence))
         pdf = math.exp(-z * z / 2.0) / math.sqrt(2.0 * math.pi)
         return -(mu + sigma * z), -mu + sigma * pdf / (1.0 - confidence)
-    losses = np.sort(-port, axis=1)
     rank = max(math.ceil(round(confidence * d, 9)), 1)
+    losses = np.partition(-port, rank - 1, axis=1)  # the rank-th smallest loss, larger after it
     var = losses[:, rank - 1]
     mass = (1.0 - confidence) * d
     cvar = (losses[:, rank:].sum(axis=1) + (mass - (d - rank)) * var) / mass
     return var, np.maximum(cvar, var)
 
 
-def tracking_errors(active: FloatArray, periods_per_year: int) -> FloatArray:
-    """Annualized tracking error [N] of each row of active returns [N, D]."""
-    return np.asarray(active.std(axis=1, ddof=1) * np.sqrt(periods_per_year))
+def tracking_errors(active: FloatArray, returns: FloatArray, periods_per_year: int
+                    ) -> FloatArray:
+    """Annualized tracking error [N] of active weights [N, M] on daily returns [D, M]: the
+    std (ddof 1) of each row's active returns, as the quadratic form of their covariance."""
+    cov = np.atleast_2d(np.cov(returns, rowvar=False, ddof=1))
+    variance = np.maximum(np.einsum("nm,nm->n", active @ cov, active), 0.0)
+    return np.asarray(np.sqrt(variance * periods_per_year))
 
 
 def _no_history(post: Post, rule: MaxVar | MaxTrackingError) -> Found:
@@ -62,7 +67,7 @@ def max_var(post: Post, rule: MaxVar) -> Found:
     """One-day VaR or CVaR of the post-trade weights at most the limit."""
     if post.inp.returns.shape[0] < 2:
         return _no_history(post, rule)
-    var, cvar = tail_losses(post.weight @ post.inp.returns.T, rule.confidence, rule.method)
+    var, cvar = tail_losses(post.port_returns, rule.confidence, rule.method)
     measure = "VaR" if rule.kind == "max_var" else "CVaR"
     name = f"one-day {rule.confidence * 100:g}% {rule.method.value} {measure}"
     return _report(post, rule, var if rule.kind == "max_var" else cvar, name)
@@ -74,6 +79,6 @@ def max_tracking_error(post: Post, rule: MaxTrackingError) -> Found:
     inp = post.inp
     if inp.returns.shape[0] < 2:
         return _no_history(post, rule)
-    active = (post.weight - inp.target_weight) @ inp.returns.T
-    return _report(post, rule, tracking_errors(active, rule.periods_per_year),
+    active = post.weight - inp.target_weight
+    return _report(post, rule, tracking_errors(active, inp.returns, rule.periods_per_year),
                    "tracking error against the model")

@@ -105,17 +105,18 @@ def wash_sale(post: Post, rule: WashSale) -> Found:
     inp = post.inp
     since = np.datetime64(inp.as_of - timedelta(days=rule.window_days), "D")
     recent = inp.loss_date >= since
-    names, codes = group_codes([*inp.wash_group, *inp.loss_group])
-    inst_group = codes[:len(inp.wash_group)]
+    m, k = len(inp.wash_group), len(inp.loss_group)
+    names, codes = group_codes([*inp.wash_group, *inp.loss_group, *inp.batch_loss_group])
+    inst_group = codes[:m]
     g = len(names)
     house = inp.household[inp.trade_account]
     tkey = house * g + inst_group[inp.trade_instrument]
-    batch_loss = (inp.trade_side < 0) & (inp.trade_gain < -EPS) & (inp.trade_quantity > 0)
-    old_keys = inp.loss_household[recent] * g + codes[len(inp.wash_group):][recent]
-    losses = np.union1d(old_keys, tkey[batch_loss])
+    old_keys = inp.loss_household[recent] * g + codes[m:m + k][recent]
+    batch_keys = np.r_[tkey[inp.loss_sale], inp.batch_loss_household * g + codes[m + k:]]
     scoped = post.in_scope(rule.model, rule.account)[inp.trade_account]
-    hit = scoped & (inp.trade_side > 0) & (inp.trade_quantity > 0) & np.isin(tkey, losses)
-    in_batch = np.isin(tkey, tkey[batch_loss])
+    hit = (scoped & (inp.trade_side > 0) & (inp.trade_quantity > 0)
+           & np.isin(tkey, np.union1d(old_keys, batch_keys)))
+    in_batch = np.isin(tkey, batch_keys)
     out = []
     for t in np.flatnonzero(hit).tolist():
         group = names[int(inst_group[inp.trade_instrument[t]])]

@@ -30,15 +30,19 @@ from ballast.config.compliance import (
 )
 
 
-def _scaled(post: Post, trades: BoolArray, key: IntArray, need: FloatArray,
-            keys: int) -> FloatArray:
-    """Caps that take ``need[key]`` of value off the ``trades`` of each key, pro rata to
-    their value, floored to the lot size (inf for the other trades)."""
+def _scaled(post: Post, trades: BoolArray, tkey: IntArray, keys: IntArray,
+            need: FloatArray) -> FloatArray:
+    """Caps that take ``need[k]`` of value off the ``trades`` whose key is ``keys[k]`` (keys
+    sorted, unique), pro rata to their value, floored to the lot size (inf for the others)."""
     inp = post.inp
-    have = np.bincount(key[trades], weights=inp.trade_value[trades], minlength=keys)
+    if not len(keys):
+        return np.full(len(tkey), np.inf)
+    pos = np.minimum(np.searchsorted(keys, tkey), len(keys) - 1)
+    hit = trades & (keys[pos] == tkey)
+    have = np.bincount(pos[hit], weights=inp.trade_value[hit], minlength=len(keys))
     with np.errstate(divide="ignore", invalid="ignore"):
-        keep = np.clip(1.0 - need[key] / have[key], 0.0, 1.0)
-    cut = trades & (need[key] > 0)
+        keep = np.clip(1.0 - need[pos] / have[pos], 0.0, 1.0)
+    cut = hit & (need[pos] > 0)
     lot = inp.lot_size[inp.trade_instrument]
     return np.where(cut, floor_lot(inp.trade_quantity * keep, lot), np.inf)
 
@@ -49,13 +53,18 @@ def _group_rule(post: Post, rule: MaxWeight | MinWeight) -> Found:
     counted = np.ones(len(codes), dtype=bool)
     if isinstance(rule, MaxWeight) and rule.kinds:
         counted = np.isin(np.asarray(inp.kind), rule.kinds)
-    weights = post.weight * counted if not counted.all() else post.weight
-    gw = weights if rule.by is GroupBy.INSTRUMENT else group_sum(weights, codes, len(names))
     chosen = np.isin(np.asarray(names), rule.groups) if rule.groups else np.ones(len(names), bool)
-    scope = post.in_scope(rule.model, rule.account)[:, None] & chosen[None, :]
+    sel = np.flatnonzero(chosen)  # only the listed groups are measured
+    if rule.by is GroupBy.INSTRUMENT:  # names are the instruments, sorted: codes permute
+        cols = np.argsort(codes)[sel]
+        gw = post.weight[:, cols] * counted[cols]
+    else:
+        gw = group_sum(post.weight, np.where(counted, codes, -1), sel)
+    scope = post.in_scope(rule.model, rule.account)[:, None]
     is_max = isinstance(rule, MaxWeight)
-    breach = scope & ((gw > rule.limit + EPS) if is_max else (gw < rule.limit - EPS))
-    acct, grp = np.nonzero(breach)
+    acct, col = np.nonzero(scope & ((gw > rule.limit + EPS) if is_max
+                                    else (gw < rule.limit - EPS)))
+    grp, measured = sel[col], gw[acct, col]
     g = len(names)
     side = 1 if is_max else -1  # the trades that push a max up are buys, a min down sells
     involved = (inp.trade_side == side) & counted[inp.trade_instrument] & inp.live
@@ -64,20 +73,18 @@ def _group_rule(post: Post, rule: MaxWeight | MinWeight) -> Found:
     word = "above" if is_max else "below"
     members = _members(inp.instruments, codes, g) if rule.by is GroupBy.ISSUER else None
     out = []
-    for a, k, trades in zip(acct.tolist(), grp.tolist(), lists, strict=True):
+    for a, k, w, trades in zip(acct.tolist(), grp.tolist(), measured.tolist(), lists,
+                               strict=True):
         subject = names[k] if members is None else _issuer(names[k], members[k])
         verb = "would be" if trades else "is"
         out.append(violation(
             rule.id, rule.scope, rule.kind, rule.action, inp.accounts[a], names[k],
-            float(gw[a, k]), rule.limit, trades,
-            f"{subject} {verb} {pct(float(gw[a, k]))} of {inp.accounts[a]}, {word} "
+            w, rule.limit, trades,
+            f"{subject} {verb} {pct(w)} of {inp.accounts[a]}, {word} "
             f"{owner(rule.scope)} {pct(rule.limit)} {'maximum' if is_max else 'minimum'} "
             f"per {rule.by.value.replace('_', ' ')}"))
-    need = np.zeros(len(inp.accounts) * g)
-    gap = (gw[acct, grp] - rule.limit) * side * post.total[acct]
-    need[acct * g + grp] = gap
-    cap = _scaled(post, involved, np.maximum(tkey, 0), need, len(need))
-    return Found(out, cap)
+    gap = (measured - rule.limit) * side * post.total[acct]
+    return Found(out, _scaled(post, involved, tkey, acct * g + grp, gap))
 
 
 def _members(instruments: tuple[str, ...], codes: IntArray, groups: int) -> list[str]:
@@ -120,9 +127,8 @@ def cash(post: Post, rule: MinCash | MaxCash) -> Found:
            for a, trades in zip(acct.tolist(), lists, strict=True)]
     if not is_min:
         return Found(out)
-    need = np.zeros(len(inp.accounts))
-    need[acct] = (rule.limit - w[acct]) * post.total[acct]
-    return Found(out, _scaled(post, buys, inp.trade_account, need, len(need)))
+    need = (rule.limit - w[acct]) * post.total[acct]
+    return Found(out, _scaled(post, buys, inp.trade_account, acct, need))
 
 
 def gross_exposure(post: Post, rule: MaxGrossExposure) -> Found:
@@ -155,13 +161,11 @@ def no_shorts(post: Post, rule: NoShorts) -> Found:
                      f"{inp.instruments[j]}; {owner(rule.scope)} rule allows no short positions")
            for a, j, trades in zip(acct.tolist(), inst.tolist(), lists, strict=True)]
     # Shortfall in value: the quantity short times the trade's unit value.
-    need = np.zeros(len(inp.accounts) * m)
-    unit = np.zeros(len(inp.accounts) * m)
     with np.errstate(divide="ignore", invalid="ignore"):
         per_unit = inp.trade_value / inp.trade_quantity
-    unit[tkey[sells]] = per_unit[sells]
-    need[acct * m + inst] = -post.quantity[acct, inst] * unit[acct * m + inst]
-    return Found(out, _scaled(post, sells, np.maximum(tkey, 0), need, len(need)))
+    unit = np.array([per_unit[t[0]] if t else 0.0 for t in lists])
+    need = -post.quantity[acct, inst] * unit
+    return Found(out, _scaled(post, sells, tkey, acct * m + inst, need))
 
 
 def turnover(post: Post, rule: MaxTurnover) -> Found:
@@ -177,7 +181,6 @@ def turnover(post: Post, rule: MaxTurnover) -> Found:
                      f"{inp.accounts[a]} would trade {pct(float(rate[a]))} of its value today, "
                      f"above {owner(rule.scope)} {pct(rule.limit)} daily turnover limit")
            for a, trades in zip(acct.tolist(), lists, strict=True)]
-    need = np.zeros(len(inp.accounts))
-    need[acct] = traded[acct] - rule.limit * post.total_before[acct]
+    need = traded[acct] - rule.limit * post.total_before[acct]
     everything = np.ones(len(inp.trade_account), dtype=bool)
-    return Found(out, _scaled(post, everything, inp.trade_account, need, len(need)))
+    return Found(out, _scaled(post, everything, inp.trade_account, acct, need))

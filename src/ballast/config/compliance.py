@@ -242,18 +242,59 @@ class RiskProfiles(_Strict):
     accounts: dict[str, Annotated[int, Field(ge=1, le=10)]] = {}
 
 
+class DrawdownRung(_Strict):
+    """At a drawdown of ``drawdown`` (0.10: −10%) or deeper, risky sleeves at ``scale`` of
+    their target."""
+
+    drawdown: Annotated[float, Field(gt=0, lt=1)]
+    scale: Fraction
+
+
+class DrawdownRule(_Strict):
+    """A de-risking ladder for the accounts in scope (the firm's, a model's or an account's):
+    measured on the model's value series when ``model`` is set, else on each account's. The
+    cut weight goes to the ``defensive`` sleeves pro rata to their targets, or to cash. On
+    recovery the ladder steps back one rung a day while the drawdown is above
+    ``release_above`` (0.05: −5%), or once ``release_after_days`` have passed on a rung."""
+
+    id: Name
+    model: Name | None = None
+    account: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    risky: Annotated[tuple[Name, ...], Field(min_length=1)]
+    defensive: tuple[Name, ...] = ()
+    ladder: Annotated[tuple[DrawdownRung, ...], Field(min_length=1)]
+    release_above: Annotated[float, Field(ge=0, lt=1)] | None = None
+    release_after_days: Annotated[int, Field(ge=1)] | None = None
+    description: str = ""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DrawdownRule:
+        depths = [r.drawdown for r in self.ladder]
+        scales = [r.scale for r in self.ladder]
+        if depths != sorted(set(depths)) or scales != sorted(scales, reverse=True):
+            raise PydanticCustomError("ladder", "rungs must go deeper with smaller scales")
+        if set(self.risky) & set(self.defensive):
+            raise PydanticCustomError("defensive", "a sleeve cannot be risky and defensive")
+        if self.model is not None and self.account is not None:
+            raise PydanticCustomError("scope", "give model or account, not both")
+        if self.release_above is not None and self.release_above >= depths[0]:
+            raise PydanticCustomError("release_above", "must be shallower than the first rung")
+        return self
+
+
 class RuleSet(_Strict):
-    """A named, versioned set of rules."""
+    """A named, versioned set of rules (and drawdown ladders)."""
 
     name: Name
     description: str = ""
     risk_profiles: RiskProfiles = RiskProfiles()
     rules: tuple[Rule, ...] = ()
+    drawdown: tuple[DrawdownRule, ...] = ()
 
     @model_validator(mode="after")
     def _unique_ids(self) -> RuleSet:
         seen: set[str] = set()
-        for rule in self.rules:
+        for rule in (*self.rules, *self.drawdown):
             if rule.id in seen:
                 raise PydanticCustomError("rules", "rule id {id} is used twice", {"id": rule.id})
             seen.add(rule.id)
@@ -262,7 +303,8 @@ class RuleSet(_Strict):
     @property
     def version(self) -> str:
         """First 12 hex digits of the SHA-256 of the validated content."""
-        text = self.model_dump_json()
+        # Sets without ladders keep the versions they had before ladders existed.
+        text = self.model_dump_json(exclude={"drawdown"} if not self.drawdown else None)
         return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
@@ -339,3 +381,13 @@ def check_distinct(sets: Iterable[RuleSet]) -> None:
             if levels.setdefault(key, value) != value:
                 raise ConfigError(f"{s.name}: risk_profiles: {key} is {value} here and "
                                   f"{levels[key]} in another rule set", field="risk_profiles")
+
+
+class KillSwitchPolicy(_Strict):
+    """When the kill switch engages by itself; a limit left unset is not watched."""
+
+    max_data_age_minutes: Annotated[float, Field(gt=0)] | None = None
+    max_reject_rate: Fraction | None = None
+    min_orders_for_reject_rate: Annotated[int, Field(ge=1)] = 10
+    max_intraday_loss: Fraction | None = None
+    max_reconciliation_break: Annotated[float, Field(ge=0)] | None = None

@@ -39,3 +39,10 @@ class LedgerError(BallastError):
 
 class UnknownReference(DataError):
     """An account, instrument, lot or currency referred to does not exist."""
+
+
+class KillSwitchEngaged(BallastError):
+    """A kill switch stops this order: no order leaves until it is disengaged."""
+
+    hint = ("Resolve the cause named in the message, then `ballast kill disengage` with your "
+            "user and a reason; `ballast kill status` lists the engaged switches.")

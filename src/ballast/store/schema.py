@@ -324,3 +324,99 @@ check_violations = Table(
     Column("trades", Text, nullable=False),  # proposed_trades seq of the account, "1;3"
     Column("explanation", Text, nullable=False),
 )
+
+# Execution (store/orders.py): blocks with their allocation plans, orders and their events,
+# fills, and the allocations booked into the accounts.
+blocks = Table(
+    "blocks", metadata,
+    Column("id", String(40), primary_key=True),  # the block's deterministic client order id
+    Column("run_id", BIGID, ForeignKey("rebalance_runs.id"), nullable=False, index=True),
+    Column("custodian", String(64), nullable=False),
+    Column("instrument_id", String(64), ForeignKey("instruments.id"), nullable=False),
+    Column("side", String(4), nullable=False),
+    Column("quantity", ExactDecimal, nullable=False),
+    Column("lot_size", ExactDecimal, nullable=False),
+    Column("currency", String(8), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("allocated_at", DateTime(timezone=True)),  # NULL until allocated and booked
+)
+
+block_plans = Table(
+    "block_plans", metadata,
+    Column("block_id", String(40), ForeignKey("blocks.id"), primary_key=True),
+    Column("account_id", String(64), ForeignKey("accounts.id"), primary_key=True),
+    Column("quantity", ExactDecimal, nullable=False),
+)
+
+orders = Table(
+    "orders", metadata,
+    Column("client_order_id", String(40), primary_key=True),
+    Column("block_id", String(40), ForeignKey("blocks.id"), nullable=False, index=True),
+    Column("instrument_id", String(64), ForeignKey("instruments.id"), nullable=False),
+    Column("side", String(4), nullable=False),
+    Column("quantity", ExactDecimal, nullable=False),
+    Column("order_type", String(16), nullable=False),
+    Column("limit_price", ExactDecimal),
+    Column("time_in_force", String(8), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("filled_quantity", ExactDecimal, nullable=False),
+    Column("events", Integer, nullable=False),
+    Column("broker", String(32), nullable=False),
+    Column("broker_order_id", String(64), nullable=False),
+)
+
+order_events = Table(
+    "order_events", metadata,
+    Column("client_order_id", String(40), ForeignKey("orders.client_order_id"),
+           primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("previous", String(16)),
+    Column("state", String(16), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("filled_quantity", ExactDecimal, nullable=False),
+    Column("reason", Text, nullable=False),
+)
+
+fills = Table(
+    "fills", metadata,
+    Column("fill_id", String(80), primary_key=True),
+    Column("client_order_id", String(40), ForeignKey("orders.client_order_id"),
+           nullable=False, index=True),
+    Column("instrument_id", String(64), ForeignKey("instruments.id"), nullable=False),
+    Column("side", String(4), nullable=False),
+    Column("quantity", ExactDecimal, nullable=False),
+    Column("price", ExactDecimal, nullable=False),
+    Column("commission", ExactDecimal, nullable=False),
+    Column("currency", String(8), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
+allocations = Table(
+    "allocations", metadata,
+    Column("block_id", String(40), ForeignKey("blocks.id"), primary_key=True),
+    Column("account_id", String(64), ForeignKey("accounts.id"), primary_key=True),
+    Column("quantity", ExactDecimal, nullable=False),
+    Column("price", ExactDecimal, nullable=False),
+    Column("commission", ExactDecimal, nullable=False),
+    Column("transaction_id", String(64), nullable=False),  # the booked buy or sell
+)
+
+# Kill switch (store/kill_switch.py): the switches engaged now, one row per scope, and every
+# engage and disengage in order (the hash-chained audit journal comes with issue 8).
+kill_switches = Table(
+    "kill_switches", metadata,
+    Column("scope", String(140), primary_key=True),  # global, broker:<name>, account:<id>
+    Column("engaged_by", String(64), nullable=False),
+    Column("engaged_at", DateTime(timezone=True), nullable=False),
+    Column("reason", Text, nullable=False),
+)
+
+kill_switch_history = Table(
+    "kill_switch_history", metadata,
+    Column("id", BIGID, primary_key=True, autoincrement=True),
+    Column("scope", String(140), nullable=False, index=True),
+    Column("action", String(16), nullable=False),  # engage, disengage
+    Column("user_name", String(64), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("reason", Text, nullable=False),
+)

@@ -5,13 +5,16 @@ from __future__ import annotations
 from ballast.store.book import BookRepository
 from ballast.store.compliance import ComplianceRepository
 from ballast.store.imports import ImportRepository
+from ballast.store.kill_switch import KillSwitchRepository
 from ballast.store.market import MarketRepository
 from ballast.store.models import ModelRepository
+from ballast.store.orders import OrderRepository
 from ballast.store.proposals import ProposalRepository
 from ballast.store.reference import ReferenceRepository
 
 
 class UnitOfWork(ReferenceRepository, BookRepository, MarketRepository, ImportRepository,
-                 ModelRepository, ProposalRepository, ComplianceRepository):
+                 ModelRepository, ProposalRepository, ComplianceRepository,
+                 KillSwitchRepository, OrderRepository):
     """What ``Store.transaction()`` yields: reads and writes of every repository, committed
     together or not at all."""

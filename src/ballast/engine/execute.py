@@ -1,0 +1,243 @@
+"""The execution use case: a checked rebalance run's approved trades become blocks, orders
+sent through a broker, fills, allocations, and buys and sells booked into each account's lots.
+
+Every state change is committed before the message it causes is sent (the outbox), and every
+id is deterministic, so running it again — after success or after a crash — sends nothing
+twice and books nothing twice.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from ballast.compliance.kill_switch import blocking
+from ballast.data import RowError
+from ballast.domain import AccountId, InstrumentId, LedgerError, Transaction, TransactionId
+from ballast.domain import TransactionKind as Kind
+from ballast.engine import kill_switch
+from ballast.engine.booking import book_new
+from ballast.engine.execute_plan import (
+    ExecutionRefused,
+    ExecutionSettings,
+    approved_trades,
+    block_of,
+    block_orders,
+    block_record,
+    created_event,
+    event_record,
+    fill_of,
+    fill_record,
+    order_of,
+    order_record,
+    plan_blocks,
+)
+from ballast.execution import (
+    Broker,
+    BrokerReport,
+    Clock,
+    Fill,
+    Order,
+    OrderState,
+    Side,
+    allocate,
+)
+from ballast.execution.broker import WallClock
+from ballast.execution.orders import TERMINAL
+from ballast.store import Store, UnitOfWork
+from ballast.store.orders import AllocationRecord, OrderEventRecord, OrderRecord
+
+__all__ = ["ExecutionRefused", "ExecutionReport", "ExecutionSettings", "execute"]
+
+
+@dataclass(frozen=True, slots=True)
+class ExecutionReport:
+    """What one call did (``sent``, ``fills``, ``booked``) and where the run stands."""
+
+    run_id: int
+    blocks: int
+    orders: int
+    sent: int
+    fills: int
+    booked: int
+    states: dict[str, int]
+    unallocated: int
+
+
+def execute(store: Store, run_id: int, broker: Broker, *, as_of: date,
+            clock: Clock | None = None, settings: ExecutionSettings | None = None,
+            adv: Callable[[str], Decimal | None] = lambda _: None) -> ExecutionReport:
+    """Execute run ``run_id`` through ``broker``, booking fills on ``as_of``; ``adv`` gives an
+    instrument's average daily volume (None: unknown, no child orders)."""
+    settings = settings or ExecutionSettings()
+    clock = clock or WallClock()
+    with store.transaction() as tx:
+        if not tx.blocks(run_id):
+            _plan(tx, run_id, broker.name, settings, clock, as_of, adv)
+        stored = [order_of(r) for r in tx.orders(run_id)]
+        plans = {b.id: tuple(a for a, _ in b.plan) for b in tx.blocks(run_id)}
+    pending = [o for o in stored if o.state in (OrderState.NEW, OrderState.SUBMITTED)]
+    sent = fills = 0
+    if pending or any(o.is_open for o in stored):
+        _guard(store, broker.name, pending, plans)  # collecting fills of open orders is allowed
+        broker.connect()
+        try:
+            sent = _send(store, broker, clock, pending, plans)
+            fills = _await(store, broker, clock, run_id, settings)
+        finally:
+            broker.disconnect()
+    booked = _book(store, run_id, as_of)
+    with store.transaction() as tx:
+        blocks, orders = tx.blocks(run_id), tx.orders(run_id)
+    return ExecutionReport(run_id, len(blocks), len(orders), sent, fills, booked,
+                           dict(Counter(o.state for o in orders)),
+                           sum(1 for b in blocks if not b.allocated))
+
+
+def _guard(store: Store, broker: str, orders: Sequence[Order],
+           plans: dict[str, tuple[str, ...]]) -> None:
+    """The kill switch: raise KillSwitchEngaged if any of ``orders`` may not leave — the
+    global switch, the broker's, or that of an account in the order's block. One read of the
+    switches; ``ensure_orders_allowed`` words the refusal."""
+    switches = kill_switch.status(store)
+    for o in orders:
+        for account in plans.get(o.block_id) or (None,):
+            if blocking(switches, account, broker):
+                kill_switch.ensure_orders_allowed(store, account, broker)
+
+
+def _plan(tx: UnitOfWork, run_id: int, broker: str, settings: ExecutionSettings, clock: Clock,
+          as_of: date, adv: Callable[[str], Decimal | None]) -> None:
+    """Store the run's blocks and their orders (state new), all in one transaction."""
+    blocks = plan_blocks(tx, run_id, approved_trades(tx, run_id))
+    closes = {b.instrument_id: b.close for b in tx.closes_as_of(
+        as_of, [b.instrument_id for b in blocks])}
+    tx.add_blocks([block_record(b) for b in blocks])
+    now = clock.now()
+    for b in blocks:
+        orders = block_orders(b, settings, lambda i: closes.get(InstrumentId(i)), adv)
+        tx.add_orders([order_record(o, broker) for o in orders],
+                      [created_event(o, now, f"works block {b.block_id} ({len(b.plan)} "
+                                     f"accounts, {b.custodian or 'no custodian'})")
+                       for o in orders])
+
+
+def _send(store: Store, broker: Broker, clock: Clock, pending: Sequence[Order],
+          plans: dict[str, tuple[str, ...]]) -> int:
+    """Persist every new order as submitted, then send each after the kill-switch guard (an
+    order left submitted by a crash is sent again: the broker recognizes its client order
+    id)."""
+    now = clock.now()
+    marked: list[tuple[Order, list[OrderEventRecord]]] = []
+    for o in pending:
+        if o.state is OrderState.NEW:
+            o, event = o.transition(OrderState.SUBMITTED, now)
+            marked.append((o, [event_record(event)]))
+        else:
+            marked.append((o, []))
+    with store.transaction() as tx:
+        for o, events in marked:
+            tx.save_order(order_record(o, broker.name), events)
+    reports = []
+    for o, _ in marked:
+        _guard(store, broker.name, [o], plans)
+        reports.append((o, broker.submit(o)))
+    with store.transaction() as tx:
+        for o, report in reports:
+            _save(tx, broker.name, o, report, clock)
+    return sum(1 for o in pending if o.state is OrderState.NEW)
+
+
+def _save(tx: UnitOfWork, broker: str, o: Order, report: BrokerReport, clock: Clock) -> Order:
+    """Move an order to the broker's report, recording each change; returns the order."""
+    events = []
+    if report.state != o.state or report.filled_quantity != o.filled_quantity:
+        o, event = o.transition(report.state, clock.now(),
+                                filled_quantity=report.filled_quantity, reason=report.reason)
+        events.append(event_record(event))
+    tx.save_order(order_record(o, broker, report.broker_order_id), events)
+    return o
+
+
+def _await(store: Store, broker: Broker, clock: Clock, run_id: int,
+           settings: ExecutionSettings) -> int:
+    """Poll until every order is done, cancelling what is still open after the wait; stores
+    each change and each new fill. Returns how many fills were new."""
+    with store.transaction() as tx:
+        open_orders = {r.client_order_id: order_of(r) for r in tx.orders(run_id)}
+    ours = set(open_orders)
+    open_orders = {k: o for k, o in open_orders.items() if o.is_open}
+    waited, new = 0.0, 0
+    while open_orders:
+        cancel = waited >= settings.max_wait_seconds
+        if not cancel:
+            clock.sleep(settings.poll_seconds)
+            waited += settings.poll_seconds
+        reports = {k: broker.cancel(k) if cancel else broker.order_status(k)
+                   for k in open_orders}
+        found = [f for f in broker.fills() if f.client_order_id in ours]
+        with store.transaction() as tx:
+            new += tx.add_fills([fill_record(f) for f in found])
+            for k, report in reports.items():
+                if report is not None:
+                    open_orders[k] = _save(tx, broker.name, open_orders[k], report, clock)
+        open_orders = {k: o for k, o in open_orders.items() if o.is_open}
+    return new
+
+
+def _book(store: Store, run_id: int, as_of: date) -> int:
+    """Allocate every block whose orders are done and book each account's share as a buy or a
+    sell, in one transaction. Returns how many transactions were booked."""
+    with store.transaction() as tx:
+        orders = tx.orders(run_id)
+        by_block: dict[str, list[OrderRecord]] = {}
+        for o in orders:
+            by_block.setdefault(o.block_id, []).append(o)
+        block_of_order = {o.client_order_id: o.block_id for o in orders}
+        fills: dict[str, list[Fill]] = {}
+        for f in tx.fills(run_id):
+            fills.setdefault(block_of_order[f.client_order_id], []).append(fill_of(f))
+        txns: list[Transaction] = []
+        records: dict[str, list[AllocationRecord]] = {}
+        for record in tx.blocks(run_id):
+            mine = by_block.get(record.id, [])
+            if record.allocated or any(OrderState(o.state) not in TERMINAL for o in mine):
+                continue
+            got = fills.get(record.id, [])
+            if sum(f.quantity for f in got) != sum(o.filled_quantity for o in mine):
+                continue  # a fill the broker reported is not stored yet: the next call books it
+            block = block_of(record)
+            records[block.block_id] = []
+            for n, a in enumerate(allocate(block, got), start=1):
+                tid = f"{block.block_id}-{n}"
+                txns.append(Transaction(
+                    TransactionId(tid), AccountId(a.account_id),
+                    Kind.BUY if block.side is Side.BUY else Kind.SELL, as_of,
+                    instrument_id=InstrumentId(block.instrument_id), quantity=a.quantity,
+                    price=a.price, fees=a.commission, currency=block.currency,
+                    memo=f"run {run_id} block {block.block_id}"))
+                records[block.block_id].append(AllocationRecord(
+                    block.block_id, a.account_id, a.quantity, a.price, a.commission, tid))
+        if txns:  # sells first: within a day the ledger books in the order given
+            _book_transactions(tx, run_id, sorted(txns, key=lambda t: t.kind is Kind.BUY))
+        for block_id, allocs in records.items():
+            tx.add_allocations(block_id, allocs)
+    return len(txns)
+
+
+def _book_transactions(tx: UnitOfWork, run_id: int, txns: Sequence[Transaction]) -> None:
+    source = f"execution of run {run_id}"
+    _, errors = book_new(tx, source, {id(t): n for n, t in enumerate(txns, 1)},
+                         transactions=txns)
+    if errors:
+        raise LedgerError(f"{source}: the ledger refused {len(errors)} fill(s): "
+                          + "; ".join(_describe(e) for e in errors),
+                          hint="Nothing was booked; correct the holdings and run it again.")
+
+
+def _describe(error: RowError) -> str:
+    return f"#{error.row} {error.reason}"
+

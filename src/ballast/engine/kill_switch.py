@@ -1,0 +1,111 @@
+"""The kill switch: engage and disengage (global, per broker, per account), the guard every
+order path calls before an order leaves, and automatic engagement.
+
+The execution path must call ``ensure_orders_allowed(store, account, broker)`` for every
+order, in the process that sends it, immediately before sending (and a running cycle before
+each batch): the check is in the path itself, not only in the interfaces."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+
+from ballast.compliance.kill_switch import (
+    GLOBAL,
+    KillSwitch,
+    TriggerInputs,
+    auto_triggers,
+    blocking,
+    scope_of,
+)
+from ballast.config.compliance import KillSwitchPolicy
+from ballast.domain import ConfigError
+from ballast.domain.errors import KillSwitchEngaged
+from ballast.store import Store
+from ballast.store.kill_switch import KillSwitchEvent
+
+AUTO_USER = "ballast-auto"
+
+
+def _need(text: str, what: str) -> str:
+    if not text.strip():
+        raise ConfigError(f"a kill switch {what} is required", field=what)
+    return text.strip()
+
+
+def engage(store: Store, *, reason: str, user: str, account: str | None = None,
+           broker: str | None = None, now: datetime | None = None) -> bool:
+    """Engage the switch of the scope; False when it was engaged already."""
+    scope = scope_of(account, broker)
+    with store.transaction() as tx:
+        return tx.engage_switch(scope, _need(user, "user"), _need(reason, "reason"),
+                                now or datetime.now(UTC))
+
+
+def disengage(store: Store, *, reason: str, user: str, account: str | None = None,
+              broker: str | None = None, now: datetime | None = None) -> bool:
+    """Disengage the switch of the scope (a user and a reason are required); False when it
+    was not engaged."""
+    scope = scope_of(account, broker)
+    with store.transaction() as tx:
+        return tx.disengage_switch(scope, _need(user, "user"), _need(reason, "reason"),
+                                   now or datetime.now(UTC))
+
+
+def status(store: Store) -> list[KillSwitch]:
+    """The switches engaged now."""
+    with store.transaction() as tx:
+        return [_switch(e) for e in tx.engaged_switches()]
+
+
+def history(store: Store, scope: str | None = None) -> list[KillSwitchEvent]:
+    """Every engage and disengage, oldest first."""
+    with store.transaction() as tx:
+        return tx.kill_switch_history(scope)
+
+
+def ensure_orders_allowed(store: Store, account: str | None = None,
+                          broker: str | None = None) -> None:
+    """Raise KillSwitchEngaged when the global switch, the broker's or the account's is
+    engaged; return quietly otherwise."""
+    stops = blocking(status(store), account, broker)
+    if stops:
+        what = " and ".join(filter(None, (account and f"account {account}",
+                                          broker and f"broker {broker}"))) or "any account"
+        raise KillSwitchEngaged(f"no order may leave for {what}: "
+                                + "; ".join(s.describe() for s in stops))
+
+
+def data_age_minutes(store: Store, session: date, now: datetime | None = None) -> float | None:
+    """Minutes between the end of the latest priced day and the later of the traded session's
+    end and ``now`` (0 when the session itself has prices); None when the book has none."""
+    with store.transaction() as tx:
+        last = tx.last_price_date()
+    if last is None:
+        return None
+    if last >= session:
+        return 0.0
+    end = datetime.combine(session, time.max, UTC)
+    later = max(end, now) if now is not None else end
+    return (later - datetime.combine(last, time.max, UTC)).total_seconds() / 60.0
+
+
+def auto_engage(store: Store, session: date, policy: KillSwitchPolicy,
+                inputs: TriggerInputs | None = None, now: datetime | None = None) -> list[str]:
+    """Engage the global switch when a trigger of ``policy`` fires; returns the reasons.
+    Market-data age is measured here (latest price date against ``session``); the other
+    inputs come from execution and reconciliation when they exist."""
+    given = inputs or TriggerInputs()
+    state = TriggerInputs(data_age_minutes(store, session, now), given.orders, given.rejects,
+                          given.intraday_return, given.reconciliation_break)
+    reasons = auto_triggers(state, policy)
+    if reasons:
+        engage(store, reason="automatic: " + "; ".join(reasons), user=AUTO_USER, now=now)
+    return reasons
+
+
+def _switch(e: KillSwitchEvent) -> KillSwitch:
+    return KillSwitch(e.scope, e.user, e.at, e.reason)
+
+
+__all__ = ["GLOBAL", "KillSwitchEngaged", "auto_engage", "data_age_minutes", "disengage",
+           "engage", "ensure_orders_allowed", "history", "status"]
