@@ -19,7 +19,7 @@ Every method breaks ties by lot id, so the same lots always give the same answer
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -36,32 +36,37 @@ def relief_order(method: LotMethod, ids: Sequence[str], unit_costs: Sequence[N],
     """The order (indices) in which FIFO, LIFO, HIFO, MIN_TAX or AVERAGE (first in, first out)
     take from lots given as columns — exact ``Decimal`` or, for estimates, ``float``; ties
     broken by lot id. Raises LedgerError for SPECIFIC or for MIN_TAX without a price."""
-    keys: list[tuple[object, ...]]
+    key = _lot_key(method, sale_date, price, rates)
+    return sorted(range(len(ids)), key=lambda k: key(ids[k], unit_costs[k], acquired[k],
+                                                     holding_start[k]))
+
+
+def _lot_key(method: LotMethod, sale_date: date, price: N | None,
+             rates: tuple[N, N] | None) -> Callable[[str, N, date, date], tuple[object, ...]]:
+    """The sort key of a lot (id, unit cost, acquired, holding start) under ``method``."""
     if method in (LotMethod.FIFO, LotMethod.AVERAGE):
-        keys = [(a, i) for a, i in zip(acquired, ids, strict=True)]
-    elif method is LotMethod.LIFO:
-        keys = [(-a.toordinal(), i) for a, i in zip(acquired, ids, strict=True)]
-    elif method is LotMethod.HIFO:
-        keys = [(-c, i) for c, i in zip(unit_costs, ids, strict=True)]
-    elif method is LotMethod.MIN_TAX:
-        if price is None:
-            raise LedgerError("min_tax relief needs the sale price", field="price")
-        keys = [_min_tax_key(price - c, h, sale_date, rates, i)
-                for c, h, i in zip(unit_costs, holding_start, ids, strict=True)]
-    else:
+        return lambda i, c, a, h: (a, i)
+    if method is LotMethod.LIFO:
+        return lambda i, c, a, h: (-a.toordinal(), i)
+    if method is LotMethod.HIFO:
+        return lambda i, c, a, h: (-c, i)
+    if method is not LotMethod.MIN_TAX:
         raise LedgerError(f"{method.value} relief names its lots; there is no order",
                           field="lot_method")
-    return sorted(range(len(keys)), key=keys.__getitem__)
+    if price is None:
+        raise LedgerError("min_tax relief needs the sale price", field="price")
+    at = price
 
+    def min_tax(i: str, c: N, a: date, h: date) -> tuple[object, ...]:
+        gain = at - c
+        if gain < 0:
+            return (0, gain, i)
+        long = holding_term(h, sale_date) is Term.LONG
+        if rates is not None:
+            return (1, gain * rates[1 if long else 0], i)
+        return (1 if long else 2, gain, i)
 
-def _min_tax_key(gain: N, holding_start: date, sale_date: date, rates: tuple[N, N] | None,
-                 lot_id: str) -> tuple[object, ...]:
-    if gain < 0:
-        return (0, gain, lot_id)
-    long = holding_term(holding_start, sale_date) is Term.LONG
-    if rates is not None:
-        return (1, gain * rates[1 if long else 0], lot_id)
-    return (1 if long else 2, gain, lot_id)
+    return min_tax
 
 
 def average_lots(lots: Sequence[TaxLot]) -> list[TaxLot]:
@@ -138,10 +143,9 @@ def select_lots(
     if available < quantity:
         raise LedgerError(f"relieving {quantity} units but only {available} are held",
                           field="quantity")
-    order = relief_order(method, [lot.id for lot in longs], [lot.unit_cost for lot in longs],
-                         [lot.acquired for lot in longs], [lot.holding_start for lot in longs],
-                         sale_date=sale_date, price=price, rates=rates)
-    ordered = [longs[k] for k in order]
+    key = _lot_key(method, sale_date, price, rates)
+    ordered = sorted(longs, key=lambda lot: key(lot.id, lot.unit_cost, lot.acquired,
+                                                lot.holding_start))
     if method is LotMethod.AVERAGE:
         ordered = average_lots(ordered)
     out: list[tuple[TaxLot, Decimal]] = []
