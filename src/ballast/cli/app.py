@@ -16,6 +16,7 @@ from ballast.cli.check_cmds import register as register_check
 from ballast.cli.construct_cmds import register as register_construct
 from ballast.cli.execute_cmds import register as register_execute
 from ballast.cli.kill_cmds import register as register_kill
+from ballast.cli.reconcile_cmds import register as register_reconcile
 from ballast.cli.render import (
     accounts_table,
     gains_table,
@@ -244,6 +245,7 @@ register_construct(app)
 register_check(app)
 register_execute(app)
 register_kill(app)
+register_reconcile(app)
 
 
 def _date(text: str | None) -> date | None:
