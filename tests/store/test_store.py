@@ -32,12 +32,12 @@ def test_url_defaults_to_env_then_sqlite_file(monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_migrate_creates_schema_and_twice_is_a_noop(store: Store) -> None:
-    assert store.revision() == "0008"
+    assert store.revision() == "0009"
     with store.transaction() as tx:
         tx.add_households([Household(HouseholdId("H1"), "Smith")])
     tables = set(inspect(store.engine).get_table_names())
     store.migrate()
-    assert store.revision() == "0008"
+    assert store.revision() == "0009"
     assert set(inspect(store.engine).get_table_names()) == tables
     assert {t.name for t in metadata.sorted_tables} | {"alembic_version"} == tables
     with store.transaction() as tx:

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from ballast.cli.audit_cmds import register as register_audit
 from ballast.cli.check_cmds import register as register_check
 from ballast.cli.construct_cmds import register as register_construct
 from ballast.cli.execute_cmds import register as register_execute
@@ -243,6 +244,7 @@ def demo(
 
 register_construct(app)
 register_check(app)
+register_audit(app)
 register_execute(app)
 register_kill(app)
 register_reconcile(app)

@@ -81,6 +81,7 @@ def check(store: Store, *, run_id: int | None = None,
         decisions, violations = _records(outcome, [t.account_id for t in trades
                                                    if t.account_id in ids])
         check_id = tx.add_check(run_id, versions, decisions, violations)
+        tx.audit_check(run_id, check_id, versions, snap.id, decisions, violations, trades)
     return CheckResult(run_id, check_id, as_of.isoformat(), versions, outcome.decisions,
                        tuple(p.account_id for p in proposals if p.status == "skipped"))
 

@@ -141,6 +141,7 @@ def _send(store: Store, broker: Broker, clock: Clock, pending: Sequence[Order],
     with store.transaction() as tx:
         for o, events in marked:
             tx.save_order(order_record(o, broker.name), events)
+        tx.audit_orders([order_record(o, broker.name) for o, e in marked if e], plans)
     reports = []
     for o, _ in marked:
         _guard(store, broker.name, [o], plans)
@@ -225,6 +226,7 @@ def _book(store: Store, run_id: int, as_of: date) -> int:
             _book_transactions(tx, run_id, sorted(txns, key=lambda t: t.kind is Kind.BUY))
         for block_id, allocs in records.items():
             tx.add_allocations(block_id, allocs)
+        tx.audit_bookings(run_id, txns, records)
     return len(txns)
 
 

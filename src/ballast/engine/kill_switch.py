@@ -35,20 +35,24 @@ def _need(text: str, what: str) -> str:
 def engage(store: Store, *, reason: str, user: str, account: str | None = None,
            broker: str | None = None, now: datetime | None = None) -> bool:
     """Engage the switch of the scope; False when it was engaged already."""
-    scope = scope_of(account, broker)
+    scope, at = scope_of(account, broker), now or datetime.now(UTC)
     with store.transaction() as tx:
-        return tx.engage_switch(scope, _need(user, "user"), _need(reason, "reason"),
-                                now or datetime.now(UTC))
+        done = tx.engage_switch(scope, _need(user, "user"), _need(reason, "reason"), at)
+        if done:  # audit journal
+            tx.audit_kill_switch("engage", scope, user.strip(), reason.strip(), at)
+        return done
 
 
 def disengage(store: Store, *, reason: str, user: str, account: str | None = None,
               broker: str | None = None, now: datetime | None = None) -> bool:
     """Disengage the switch of the scope (a user and a reason are required); False when it
     was not engaged."""
-    scope = scope_of(account, broker)
+    scope, at = scope_of(account, broker), now or datetime.now(UTC)
     with store.transaction() as tx:
-        return tx.disengage_switch(scope, _need(user, "user"), _need(reason, "reason"),
-                                   now or datetime.now(UTC))
+        done = tx.disengage_switch(scope, _need(user, "user"), _need(reason, "reason"), at)
+        if done:  # audit journal
+            tx.audit_kill_switch("disengage", scope, user.strip(), reason.strip(), at)
+        return done
 
 
 def status(store: Store) -> list[KillSwitch]:

@@ -151,6 +151,8 @@ def rebalance(store: Store, *, as_of: date | None = None, account: str | None = 
         version = policy_version(policy)
         run_id = None if dry_run else tx.add_rebalance_run(snap.as_of, snap.id, version,
                                                            proposals, trades, fx)
+        if run_id is not None:  # audit journal
+            tx.audit_run(run_id, snap.as_of, snap.id, version, proposals, trades)
     return RebalanceResult(snap.as_of, snap.id, version, proposals, trades, run_id, stale, fx)
 
 

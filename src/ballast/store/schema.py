@@ -420,3 +420,21 @@ kill_switch_history = Table(
     Column("at", DateTime(timezone=True), nullable=False),
     Column("reason", Text, nullable=False),
 )
+
+# Audit journal (store/audit.py): append-only, hash-chained; see docs/audit.md. ``at`` is the
+# ISO text that was hashed, ``subject`` and ``payload`` canonical JSON, so a row reads back to
+# exactly the bytes its hash covers.
+audit_journal = Table(
+    "audit_journal", metadata,
+    Column("seq", BIGID, primary_key=True, autoincrement=False),
+    Column("at", String(40), nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("kind", String(64), nullable=False, index=True),
+    Column("subject", Text, nullable=False),
+    Column("rationale", Text, nullable=False),
+    Column("policy_version", Text, nullable=False),
+    Column("snapshot_id", String(80), nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ballast.store.audit import AuditRepository
 from ballast.store.book import BookRepository
 from ballast.store.compliance import ComplianceRepository
 from ballast.store.imports import ImportRepository
@@ -15,6 +16,6 @@ from ballast.store.reference import ReferenceRepository
 
 class UnitOfWork(ReferenceRepository, BookRepository, MarketRepository, ImportRepository,
                  ModelRepository, ProposalRepository, ComplianceRepository,
-                 KillSwitchRepository, OrderRepository):
+                 KillSwitchRepository, OrderRepository, AuditRepository):
     """What ``Store.transaction()`` yields: reads and writes of every repository, committed
     together or not at all."""
