@@ -5,16 +5,15 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from alembic import command
 from alembic.autogenerate import compare_metadata
-from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Column, Integer, MetaData, Table, inspect, select, text
 
 from ballast.domain import DataError, Household, HouseholdId, InstrumentId
 from ballast.store import DEFAULT_URL, ExactDecimal, Store
-from ballast.store.db import MIGRATIONS
 from ballast.store.schema import metadata
+
+from .migrate import alembic
 
 HARD_DECIMALS = [
     Decimal("0.1"), Decimal("123456789.123456789012"), Decimal("1E-18"), Decimal("-0.000001"),
@@ -50,29 +49,22 @@ def test_migrations_build_exactly_the_declared_schema(store: Store) -> None:
     assert diff == []
 
 
-def _alembic(store: Store, action: str, revision: str) -> None:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    with store.engine.begin() as conn:
-        config.attributes["connection"] = conn
-        getattr(command, action)(config, revision)
-
 
 def test_0002_gives_existing_instruments_no_wash_sale_group_and_downgrades(
         store_url: str) -> None:
     s = Store(store_url)
     try:
-        _alembic(s, "upgrade", "0001")
+        alembic(s, "upgrade", "0001")
         with s.engine.begin() as conn:
             conn.execute(text(
                 "INSERT INTO instruments (id, kind, currency, name, asset_class, sector, country,"
                 " exchange, issuer, lot_size, fractional, multiplier) VALUES ('VOO', 'etf', "
                 "'USD', '', '', '', '', 'XNYS', '', '1', false, '1')"))
-        _alembic(s, "upgrade", "0002")
+        alembic(s, "upgrade", "0002")
         assert s.revision() == "0002"
         with s.transaction() as tx:
             assert tx.instruments()[InstrumentId("VOO")].wash_sale_group == ""
-        _alembic(s, "downgrade", "0001")
+        alembic(s, "downgrade", "0001")
         columns = {c["name"] for c in inspect(s.engine).get_columns("instruments")}
         assert "wash_sale_group" not in columns and "underlying_id" in columns
     finally:

@@ -8,13 +8,12 @@ import threading
 from datetime import UTC, datetime
 
 import pytest
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import inspect
 
 from ballast.audit import GENESIS, Draft, verify
 from ballast.store import Store
-from ballast.store.db import MIGRATIONS
+
+from .migrate import alembic
 
 AT = datetime(2026, 11, 22, 2, 30, 0, 123456, tzinfo=UTC)
 
@@ -67,9 +66,5 @@ def test_concurrent_appends_never_fork_the_chain(store: Store) -> None:
 
 
 def test_0009_downgrades(store: Store) -> None:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    with store.engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.downgrade(config, "0008")
+    alembic(store, "downgrade", "0008")
     assert "audit_journal" not in set(inspect(store.engine).get_table_names())

@@ -5,13 +5,12 @@ from __future__ import annotations
 import math
 from datetime import date
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import inspect
 
 from ballast.store import Store
 from ballast.store.compliance import StoredDecision, StoredViolation
-from ballast.store.db import MIGRATIONS
+
+from .migrate import alembic
 
 
 def test_checks_round_trip(book: Store) -> None:
@@ -38,11 +37,7 @@ def test_checks_round_trip(book: Store) -> None:
 
 
 def test_0006_downgrades(store: Store) -> None:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    with store.engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.downgrade(config, "0005")
+    alembic(store, "downgrade", "0005")
     tables = set(inspect(store.engine).get_table_names())
     assert not tables & {"compliance_checks", "check_violations", "rule_set_versions"}
     store.migrate()

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import inspect
 
 from ballast.store import Store
-from ballast.store.db import MIGRATIONS
+
+from .migrate import alembic
 
 AT = datetime(2021, 3, 31, 14, 2, tzinfo=UTC)
 
@@ -31,11 +30,7 @@ def test_switches_round_trip(store: Store) -> None:
 
 
 def test_0008_downgrades(store: Store) -> None:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    with store.engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.downgrade(config, "0007")
+    alembic(store, "downgrade", "0007")
     assert not set(inspect(store.engine).get_table_names()) & {"kill_switches",
                                                                  "kill_switch_history"}
     store.migrate()

@@ -5,22 +5,14 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import inspect, text
 
 from ballast.store import AccountProposal, ProposedFx, ProposedTrade, Store
-from ballast.store.db import MIGRATIONS
+
+from .migrate import alembic
 
 D = Decimal
 
-
-def _alembic(store: Store, action: str, revision: str) -> None:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    with store.engine.begin() as conn:
-        config.attributes["connection"] = conn
-        getattr(command, action)(config, revision)
 
 
 def test_fx_legs_are_stored_with_the_run_exactly(book: Store) -> None:
@@ -42,7 +34,7 @@ def test_fx_legs_are_stored_with_the_run_exactly(book: Store) -> None:
 def test_0005_fills_in_the_currency_of_stored_trades_and_downgrades(store_url: str) -> None:
     s = Store(store_url)
     try:
-        _alembic(s, "upgrade", "0004")
+        alembic(s, "upgrade", "0004")
         with s.engine.begin() as conn:
             for symbol, currency in (("AAPL", "USD"), ("SAP", "EUR")):
                 conn.execute(text(
@@ -67,13 +59,13 @@ def test_0005_fills_in_the_currency_of_stored_trades_and_downgrades(store_url: s
                     "est_short_term_gain, est_long_term_gain, rationale) VALUES (1, 'A', "
                     f"{seq}, '{symbol}', 'buy', '1', '{price}', '{price}', '0', 's', '', '0', "
                     "'0', 'r')"))
-        _alembic(s, "upgrade", "0005")
+        alembic(s, "upgrade", "0005")
         with s.transaction() as tx:
             aapl, sap = tx.proposed_trades(1)
         assert (aapl.currency, aapl.est_local_price, aapl.est_local_value) == (
             "USD", D("131.01"), D("131.01"))
         assert (sap.currency, sap.est_local_price, sap.est_local_value) == ("EUR", None, None)
-        _alembic(s, "downgrade", "0004")
+        alembic(s, "downgrade", "0004")
         assert "proposed_fx" not in inspect(s.engine).get_table_names()
         columns = {c["name"] for c in inspect(s.engine).get_columns("proposed_trades")}
         assert "currency" not in columns and "rationale" in columns

@@ -74,22 +74,22 @@ def refill(p: Proposals, inp: RebalanceInput, sells: list[Sell], buys: list[Buy]
 def _after_sells(p: Proposals, inp: RebalanceInput, sells: list[Sell], rows: IntArray,
                  blocked: Callable[[int], set[int]], group_of: IntArray) -> RebalanceInput:
     """The accounts ``rows`` of ``inp`` with the final sells done and no further sales."""
-    pos = {int(a): r for r, a in enumerate(rows.tolist())}
+    pos = np.full(len(inp.accounts), -1, dtype=np.int64)
+    pos[rows] = np.arange(rows.size)
+    live = [s for s in sells if s.q > 0 and pos[s.a] >= 0]
+    r = np.array([pos[s.a] for s in live], dtype=np.int64)
+    j = np.array([s.j for s in live], dtype=np.int64)
+    sold = np.array([s.q for s in live], dtype=np.float64)
+    value = sold * np.array([s.uv for s in live], dtype=np.float64)
     q = inp.quantity[rows].copy()
+    np.add.at(q, (r, j), -sold)
     cash = inp.cash[rows].astype(np.float64).copy()
-    costs = p.policy.costs
-    for s in sells:
-        r = pos.get(s.a)
-        if r is None or s.q <= 0:
-            continue
-        q[r, s.j] -= s.q
-        value = s.q * s.uv
-        cash[r] += value - float(costs.cost(np.array([value]))[0])
+    np.add.at(cash, r, value - p.policy.costs.cost(value))
     no_buy = inp.no_buy[rows].copy()
-    for r, a in enumerate(rows.tolist()):
+    for k, a in enumerate(rows.tolist()):  # few households have blocked groups
         bad = blocked(a)
         if bad:
-            no_buy[r] |= np.isin(group_of, list(bad))
+            no_buy[k] |= np.isin(group_of, list(bad))
     uv = inp.unit_value[rows]
     total = np.where((q != 0) & (uv > 0), q * uv, 0.0).sum(axis=1) + cash
     share = np.array([max(md.cash_target, md.cash_minimum) for md in inp.models] or [0.0])

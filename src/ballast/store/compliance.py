@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import insert, select
 
-from ballast.store.models import _aware
+from ballast.store.models import _aware, add_version
 from ballast.store.repository import Repository
 from ballast.store.schema import (
     check_decisions,
@@ -62,21 +62,7 @@ class ComplianceRepository(Repository):
     def add_rule_set_version(self, name: str, version: str, text: str) -> bool:
         """Store a version of rule set ``name``; it becomes the latest. False when that version
         was stored already (it becomes the latest again)."""
-        t = rule_set_versions
-        newest = self._conn.execute(select(t.c.version, t.c.loaded_at).where(t.c.name == name)
-                                    .order_by(t.c.loaded_at.desc()).limit(1)).first()
-        now = datetime.now(UTC)
-        if newest is not None:
-            now = max(now, _aware(newest.loaded_at) + timedelta(microseconds=1))
-        if self._conn.scalar(select(func.count()).where(t.c.name == name,
-                                                        t.c.version == version)):
-            if newest is not None and newest.version != version:
-                self._conn.execute(update(t).where(t.c.name == name, t.c.version == version)
-                                   .values(loaded_at=now))
-            return False
-        self._conn.execute(insert(t).values(name=name, version=version, yaml=text,
-                                            loaded_at=now))
-        return True
+        return add_version(self._conn, rule_set_versions, name, version, text)
 
     def latest_rule_sets(self) -> dict[str, str]:
         """The YAML text of the latest version of each rule set, by name."""

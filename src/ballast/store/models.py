@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy.engine import Connection
 
 from ballast.store.repository import Repository
 from ballast.store.schema import model_versions
@@ -27,6 +28,26 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def add_version(conn: Connection, t: Table, name: str, version: str, text: str) -> bool:
+    """Store ``version`` of the YAML document ``name`` in the versions table ``t`` (name,
+    version, yaml, loaded_at); it becomes the latest. False when that version was stored
+    already: no new row, but if another version was loaded since, this one becomes the latest
+    again (its ``loaded_at`` moved to now). ``loaded_at`` strictly increases per name, so
+    "newest first" is never a tie."""
+    newest = conn.execute(select(t.c.version, t.c.loaded_at).where(t.c.name == name)
+                          .order_by(t.c.loaded_at.desc()).limit(1)).first()
+    now = datetime.now(UTC)
+    if newest is not None:
+        now = max(now, _aware(newest.loaded_at) + timedelta(microseconds=1))
+    if conn.scalar(select(func.count()).where(t.c.name == name, t.c.version == version)):
+        if newest is not None and newest.version != version:
+            conn.execute(update(t).where(t.c.name == name, t.c.version == version)
+                         .values(loaded_at=now))
+        return False
+    conn.execute(insert(t).values(name=name, version=version, yaml=text, loaded_at=now))
+    return True
+
+
 def _version(r: Any) -> ModelVersion:
     return ModelVersion(r.name, r.version, r.yaml, _aware(r.loaded_at))
 
@@ -38,24 +59,7 @@ class ModelRepository(Repository):
         """Store a version of model ``name``; it becomes the latest. Returns False when that
         version was already stored (no new row; if another version was loaded since, this one
         becomes the latest again, its ``loaded_at`` moved to now)."""
-        t = model_versions
-        newest = self._conn.execute(
-            select(t.c.version, t.c.loaded_at).where(t.c.name == name)
-            .order_by(t.c.loaded_at.desc()).limit(1)).first()
-        # loaded_at strictly increases per model, so "newest first" is never a tie.
-        now = datetime.now(UTC)
-        if newest is not None:
-            now = max(now, _aware(newest.loaded_at) + timedelta(microseconds=1))
-        exists = self._conn.scalar(
-            select(func.count()).where(t.c.name == name, t.c.version == version))
-        if exists:
-            if newest is not None and newest.version != version:
-                self._conn.execute(update(t).where(t.c.name == name, t.c.version == version)
-                                   .values(loaded_at=now))
-            return False
-        self._conn.execute(insert(t).values(name=name, version=version, yaml=text,
-                                            loaded_at=now))
-        return True
+        return add_version(self._conn, model_versions, name, version, text)
 
     def model_versions(self, name: str | None = None) -> list[ModelVersion]:
         """Stored versions of model ``name`` (of every model when None), newest first."""
