@@ -14,6 +14,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     MetaData,
@@ -437,4 +438,50 @@ audit_journal = Table(
     Column("payload", Text, nullable=False),
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
+)
+
+# Reconciliation (store/reconciliation.py): each ``ballast reconcile`` run with its sources and
+# tolerances, its breaks in order (``source`` broker or custodian; ``item`` the instrument or the
+# currency), and the adjustments booked against breaks, each with its reason and user.
+reconciliation_reports = Table(
+    "reconciliation_reports", metadata,
+    Column("id", BIGID, primary_key=True, autoincrement=True),
+    Column("as_of", Date, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("broker", String(64), nullable=False),
+    Column("custodian", Text, nullable=False),
+    Column("quantity_tolerance", ExactDecimal, nullable=False),
+    Column("cash_tolerance", ExactDecimal, nullable=False),
+    Column("status", String(16), nullable=False),  # clean, breaks
+    Column("accounts", Integer, nullable=False),
+    Column("positions", Integer, nullable=False),
+    Column("breaks", Integer, nullable=False),
+)
+
+reconciliation_breaks = Table(
+    "reconciliation_breaks", metadata,
+    Column("report_id", BIGID, ForeignKey("reconciliation_reports.id"), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("source", String(16), nullable=False),
+    Column("account_id", String(64), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("item", String(64), nullable=False),
+    Column("book_value", ExactDecimal),
+    Column("external_value", ExactDecimal),
+    Column("difference", ExactDecimal, nullable=False),
+    Column("explanation", Text, nullable=False),
+)
+
+reconciliation_adjustments = Table(
+    "reconciliation_adjustments", metadata,
+    Column("report_id", BIGID, primary_key=True),
+    Column("break_seq", Integer, primary_key=True),
+    Column("transaction_id", String(64), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("user_name", String(64), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    ForeignKeyConstraint(
+        ["report_id", "break_seq"],
+        ["reconciliation_breaks.report_id", "reconciliation_breaks.seq"],
+        name="fk_reconciliation_adjustments_report_id_reconciliation_breaks"),
 )
