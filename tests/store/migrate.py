@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 
 from ballast.store import Store
 from ballast.store.db import MIGRATIONS
@@ -16,3 +17,11 @@ def alembic(store: Store, action: str, revision: str) -> None:
     with store.engine.begin() as conn:
         config.attributes["connection"] = conn
         getattr(command, action)(config, revision)
+
+
+def head() -> str:
+    """The newest revision among the migration scripts (there is exactly one head)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    (only,) = ScriptDirectory.from_config(config).get_heads()
+    return str(only)
