@@ -16,7 +16,14 @@ from decimal import Decimal
 
 from ballast.compliance.kill_switch import blocking
 from ballast.data import RowError
-from ballast.domain import AccountId, InstrumentId, LedgerError, Transaction, TransactionId
+from ballast.domain import (
+    ZERO,
+    AccountId,
+    InstrumentId,
+    LedgerError,
+    Transaction,
+    TransactionId,
+)
 from ballast.domain import TransactionKind as Kind
 from ballast.engine import kill_switch
 from ballast.engine.booking import book_new
@@ -79,9 +86,13 @@ def execute(store: Store, run_id: int, broker: Broker, *, as_of: date,
             _plan(tx, run_id, broker.name, settings, clock, as_of, adv)
         stored = [order_of(r) for r in tx.orders(run_id)]
         plans = {b.id: tuple(a for a, _ in b.plan) for b in tx.blocks(run_id)}
+        have: dict[str, Decimal] = {}
+        for f in tx.fills(run_id):
+            have[f.client_order_id] = have.get(f.client_order_id, ZERO) + f.quantity
     pending = [o for o in stored if o.state in (OrderState.NEW, OrderState.SUBMITTED)]
+    unfetched = any(o.filled_quantity > have.get(o.client_order_id, ZERO) for o in stored)
     sent = fills = 0
-    if pending or any(o.is_open for o in stored):
+    if pending or unfetched or any(o.is_open for o in stored):
         _guard(store, broker.name, pending, plans)  # collecting fills of open orders is allowed
         broker.connect()
         try:
@@ -166,15 +177,17 @@ def _save(tx: UnitOfWork, broker: str, o: Order, report: BrokerReport, clock: Cl
 def _await(store: Store, broker: Broker, clock: Clock, run_id: int,
            settings: ExecutionSettings) -> int:
     """Poll until every order is done, cancelling what is still open after the wait; stores
-    each change and each new fill. Returns how many fills were new."""
+    each change and each new fill. The fills are asked for at least once, even with no order
+    open: an order a resend found already filled still has its fills to collect. Returns how
+    many fills were new."""
     with store.transaction() as tx:
         open_orders = {r.client_order_id: order_of(r) for r in tx.orders(run_id)}
     ours = set(open_orders)
     open_orders = {k: o for k, o in open_orders.items() if o.is_open}
     waited, new = 0.0, 0
-    while open_orders:
+    while True:
         cancel = waited >= settings.max_wait_seconds
-        if not cancel:
+        if open_orders and not cancel:
             clock.sleep(settings.poll_seconds)
             waited += settings.poll_seconds
         reports = {k: broker.cancel(k) if cancel else broker.order_status(k)
@@ -186,7 +199,8 @@ def _await(store: Store, broker: Broker, clock: Clock, run_id: int,
                 if report is not None:
                     open_orders[k] = _save(tx, broker.name, open_orders[k], report, clock)
         open_orders = {k: o for k, o in open_orders.items() if o.is_open}
-    return new
+        if not open_orders:
+            return new
 
 
 def _book(store: Store, run_id: int, as_of: date) -> int:

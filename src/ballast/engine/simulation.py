@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 from decimal import Decimal
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ballast.data import trading_calendar
@@ -17,10 +18,11 @@ NEW_YORK = ZoneInfo("America/New_York")
 OPEN, CLOSE = time(9, 30), time(16, 0)
 
 
-def simulated_broker(store: Store, as_of: date, config: SimulationConfig | None = None
-                     ) -> tuple[SimulatedBroker, SimulatedClock]:
+def simulated_broker(store: Store, as_of: date, config: SimulationConfig | None = None,
+                     state: Path | None = None) -> tuple[SimulatedBroker, SimulatedClock]:
     """A simulated broker trading at the closes on or before ``as_of`` during XNYS hours, and
-    its clock, set to the open of the session on or before ``as_of``."""
+    its clock, set to the open of the session on or before ``as_of``; with ``state`` its books
+    are kept in that file (see ``SimulatedBroker``)."""
     calendar = trading_calendar("XNYS")
     with store.transaction() as tx:
         closes: dict[str, Decimal] = {str(b.instrument_id): b.close for b in tx.closes_as_of(as_of)}
@@ -33,7 +35,7 @@ def simulated_broker(store: Store, as_of: date, config: SimulationConfig | None 
     session = calendar.session_on_or_before(as_of)
     clock = SimulatedClock(datetime.combine(session, OPEN, NEW_YORK))
     broker = SimulatedBroker(closes.get, clock, config, is_open=is_open,
-                             currencies=currencies)
+                             currencies=currencies, state=state)
     return broker, clock
 
 

@@ -1,13 +1,15 @@
 """A simulated broker on the broker contract: fills from a price lookup with spread, slippage
-and commission, partial fills, latency in simulated time, seeded rejects, trading hours."""
+and commission, partial fills, latency in simulated time, seeded rejects, trading hours; its
+books in memory, or in a file that survives a restart (``simulated_state``)."""
 
 from __future__ import annotations
 
 import random
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
+from pathlib import Path
 
 from ballast.domain import ZERO
 from ballast.execution.blocks import largest_remainder
@@ -21,6 +23,7 @@ from ballast.execution.orders import (
     Side,
     TimeInForce,
 )
+from ballast.execution.simulated_state import BrokerBooks, WorkingOrder, load_books, save_books
 
 PRICE_TICK = Decimal("0.0001")
 CENT = Decimal("0.01")
@@ -50,40 +53,32 @@ class SimulationConfig:
     seed: int = 0
 
 
-@dataclass(slots=True)
-class _Working:
-    """The broker's own mutable record of one order."""
-
-    order: Order
-    broker_id: str
-    accept_at: datetime
-    slices: list[Decimal]
-    state: OrderState = OrderState.SUBMITTED
-    filled: Decimal = ZERO
-    done_slices: int = 0
-    reason: str = ""
-    fills: list[Fill] = field(default_factory=list)
-
-
 class SimulatedBroker:
     """The simulated broker. ``prices`` gives the current price of an instrument (None: no
     market data, the order is rejected); ``is_open`` says whether the market trades at a
-    moment; ``currencies`` maps instruments to their currency (USD when absent)."""
+    moment; ``currencies`` maps instruments to their currency (USD when absent). With
+    ``state`` (a file path) its books are read from that file and every change is written back
+    before the call that made it returns, as a real broker keeps its books whatever happens
+    to its clients; without it they live in memory."""
 
     name = "simulated"
 
     def __init__(self, prices: Callable[[str], Decimal | None], clock: Clock,
                  config: SimulationConfig | None = None, *,
                  is_open: Callable[[datetime], bool] = lambda _: True,
-                 currencies: Mapping[str, str] | None = None) -> None:
+                 currencies: Mapping[str, str] | None = None,
+                 state: Path | None = None) -> None:
         self._prices = prices
         self._clock = clock
         self.config = config or SimulationConfig()
         self._is_open = is_open
         self._currencies = dict(currencies or {})
-        self._orders: dict[str, _Working] = {}
-        self._positions: dict[str, Decimal] = {}
-        self._cash: dict[str, Decimal] = {}
+        self._state = state
+        self.books = BrokerBooks() if state is None else load_books(state)
+        self._orders = self.books.orders
+        self._positions = self.books.positions
+        self._cash = self.books.cash
+        self._changed = False
         self._connected = False
         self.submitted = 0  # orders accepted for working (resubmissions not counted)
         self.capabilities = Capabilities(
@@ -99,18 +94,30 @@ class SimulatedBroker:
         if not self._connected:
             raise BrokerUnavailable("simulated broker: not connected")
         self._advance()
+        self._keep()
+
+    def _keep(self) -> None:
+        """Write the books to the state file if anything changed since they were written."""
+        if self._changed and self._state is not None:
+            save_books(self._state, self.books)
+        self._changed = False
 
     def submit(self, order: Order) -> BrokerReport:
         """Take ``order``; an id already known returns its report and changes nothing."""
         self._check()
-        known = self._orders.get(order.client_order_id)
+        coid = order.client_order_id
+        self.books.submits[coid] = self.books.submits.get(coid, 0) + 1
+        self._changed = True
+        known = self._orders.get(coid)
         if known is not None:
+            self._keep()
             return self._report(known)
         now = self._clock.now()
         cfg = self.config
-        w = _Working(order, f"SIM{len(self._orders) + 1}",
-                     now + timedelta(seconds=cfg.latency_seconds), self._plan(order.quantity))
-        self._orders[order.client_order_id] = w
+        w = WorkingOrder(order, f"SIM{len(self._orders) + 1}",
+                         now + timedelta(seconds=cfg.latency_seconds),
+                         self._plan(order.quantity))
+        self._orders[coid] = w
         self.submitted += 1
         if not cfg.fractional and order.quantity != order.quantity.to_integral_value():
             self._end(w, OrderState.REJECTED, "fractional shares are not supported")
@@ -119,6 +126,7 @@ class SimulatedBroker:
         elif random.Random(f"{cfg.seed}:{order.client_order_id}").random() < \
                 cfg.reject_probability:
             self._end(w, OrderState.REJECTED, "rejected by the broker (simulated)")
+        self._keep()
         return self._report(w)
 
     def cancel(self, client_order_id: str) -> BrokerReport:
@@ -127,6 +135,7 @@ class SimulatedBroker:
         w = self._orders[client_order_id]
         if w.state in OPEN:
             self._end(w, OrderState.CANCELLED, "cancelled on request")
+        self._keep()
         return self._report(w)
 
     def replace(self, client_order_id: str, *, quantity: Decimal | None = None,
@@ -140,11 +149,14 @@ class SimulatedBroker:
         if new_quantity == w.filled:
             self._end(w, OrderState.FILLED if w.filled else OrderState.CANCELLED,
                       "replaced down to what was filled")
+            self._keep()
             return self._report(w)
         w.order = replace(w.order, quantity=new_quantity,
                           limit_price=limit_price or w.order.limit_price)
         left = max(len(w.slices) - w.done_slices, 1)
         w.slices = w.slices[:w.done_slices] + self._plan(new_quantity - w.filled, left)
+        self._changed = True
+        self._keep()
         return self._report(w)
 
     def order_status(self, client_order_id: str) -> BrokerReport | None:
@@ -174,11 +186,12 @@ class SimulatedBroker:
             return [quantity] if quantity else []
         return [Decimal(s) for s in largest_remainder(units, [1] * n)]
 
-    def _report(self, w: _Working) -> BrokerReport:
+    def _report(self, w: WorkingOrder) -> BrokerReport:
         return BrokerReport(w.order.client_order_id, w.broker_id, w.state, w.filled, w.reason)
 
-    def _end(self, w: _Working, state: OrderState, reason: str) -> None:
+    def _end(self, w: WorkingOrder, state: OrderState, reason: str) -> None:
         w.state, w.reason = state, reason
+        self._changed = True
 
     def _advance(self) -> None:
         """Bring every open order up to the clock: acceptance, then each due slice."""
@@ -187,9 +200,10 @@ class SimulatedBroker:
             if w.state in OPEN and now >= w.accept_at:
                 self._work(w, now)
 
-    def _work(self, w: _Working, now: datetime) -> None:
+    def _work(self, w: WorkingOrder, now: datetime) -> None:
         if w.state is OrderState.SUBMITTED:
             w.state = OrderState.ACCEPTED
+            self._changed = True
         o = w.order
         if o.order_type is OrderType.MARKET_ON_CLOSE:
             if not self._is_open(now):
@@ -213,7 +227,7 @@ class SimulatedBroker:
         elif w.state in OPEN and o.time_in_force is TimeInForce.DAY and not self._is_open(now):
             self._end(w, OrderState.EXPIRED, "the market closed")
 
-    def _fill(self, w: _Working, quantity: Decimal, at: datetime, *, close: bool) -> bool:
+    def _fill(self, w: WorkingOrder, quantity: Decimal, at: datetime, *, close: bool) -> bool:
         o, cfg = w.order, self.config
         price = self._prices(o.instrument_id)
         if price is None:
@@ -235,6 +249,7 @@ class SimulatedBroker:
         fill = Fill(f"{o.client_order_id}-{len(w.fills) + 1}", o.client_order_id,
                     o.instrument_id, o.side, quantity, price, commission, currency, at)
         w.fills.append(fill)
+        self._changed = True
         w.filled += quantity
         w.state = OrderState.FILLED if w.filled >= o.quantity else OrderState.PARTIALLY_FILLED
         self._positions[o.instrument_id] = self._positions.get(o.instrument_id, ZERO) + \
