@@ -15,6 +15,7 @@ from rich.console import Console
 from ballast.cli.audit_cmds import register as register_audit
 from ballast.cli.check_cmds import register as register_check
 from ballast.cli.construct_cmds import register as register_construct
+from ballast.cli.cycle_cmds import register as register_cycle
 from ballast.cli.execute_cmds import register as register_execute
 from ballast.cli.kill_cmds import register as register_kill
 from ballast.cli.reconcile_cmds import register as register_reconcile
@@ -248,6 +249,7 @@ register_audit(app)
 register_execute(app)
 register_kill(app)
 register_reconcile(app)
+register_cycle(app)
 
 
 def _date(text: str | None) -> date | None:

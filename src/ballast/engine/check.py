@@ -60,7 +60,10 @@ def check(store: Store, *, run_id: int | None = None,
     if rules_paths:
         import_rules(store, rules_paths)
     with store.transaction() as tx:
-        sets = _rule_sets(tx.latest_rule_sets(), rules_paths)
+        sets = rule_sets(tx.latest_rule_sets(), rules_paths)
+        if not sets:
+            raise ConfigError("no compliance rules in the book", hint="Load them with "
+                              "`ballast rules import <file.yaml>` or pass --rules FILE.")
         runs = {r.id: r for r in tx.rebalance_runs()}
         if not runs:
             raise DataError("no rebalance run to check", hint="Run `ballast rebalance` first.")
@@ -86,13 +89,11 @@ def check(store: Store, *, run_id: int | None = None,
                        tuple(p.account_id for p in proposals if p.status == "skipped"))
 
 
-def _rule_sets(stored: dict[str, str], paths: Sequence[Path]) -> list[RuleSet]:
-    """The sets of ``paths`` when given, else every stored set's latest version."""
+def rule_sets(stored: dict[str, str], paths: Sequence[Path]) -> list[RuleSet]:
+    """The sets of ``paths`` when given, else every stored set's latest version (``stored``:
+    name → YAML text); empty when there are neither."""
     if paths:
         return [s for s, _ in load_rule_sets(paths)]
-    if not stored:
-        raise ConfigError("no compliance rules in the book", hint="Load them with "
-                          "`ballast rules import <file.yaml>` or pass --rules FILE.")
     sets = [parse_rule_set(text, f"stored rule set {name}") for name, text in stored.items()]
     check_distinct(sets)
     return sets

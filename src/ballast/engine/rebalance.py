@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from decimal import Decimal
@@ -15,6 +16,7 @@ import numpy as np
 import yaml
 from pydantic import ValidationError
 
+from ballast.compliance.drawdown import AdjustedTargets
 from ballast.config import Calendar, RebalancePolicy
 from ballast.config.models import (
     ModelSpec,
@@ -28,6 +30,7 @@ from ballast.data import trading_calendar
 from ballast.domain import AccountId, ConfigError, Instrument, InstrumentId, minor_units
 from ballast.engine.market import load_market, stale_instruments
 from ballast.engine.queries import lots_as_of, snapshot
+from ballast.engine.rebalance_drawdown import apply_drawdown
 from ballast.engine.rebalance_input import build_input
 from ballast.engine.tax_input import build_tax_input
 from ballast.rebalance import (
@@ -111,8 +114,10 @@ def policy_version(policy: RebalancePolicy) -> str:
 
 def rebalance(store: Store, *, as_of: date | None = None, account: str | None = None,
               policy: RebalancePolicy | None = None, dry_run: bool = False,
-              max_stale_sessions: int = 5) -> RebalanceResult:
-    """Propose trades for every account (or one) as of a date; stored unless ``dry_run``."""
+              max_stale_sessions: int = 5,
+              adjusted: Mapping[str, AdjustedTargets] | None = None) -> RebalanceResult:
+    """Propose trades for every account (or one) as of a date; stored unless ``dry_run``.
+    ``adjusted`` holds drawdown-adjusted targets by account id (the cycle's targets stage)."""
     policy = policy or RebalancePolicy()
     snap = snapshot(store, as_of=as_of, account=account, missing_fx_nan=True)
     with store.transaction() as tx:
@@ -132,6 +137,9 @@ def rebalance(store: Store, *, as_of: date | None = None, account: str | None = 
         inp, cur = build_input(snap, list(accounts.values()), instruments, models, market,
                                frozenset(stale))
         inp, notes = _schedule(inp, policy, tx.last_proposals(), snap.as_of)
+        derisked: dict[int, str] = {}
+        if adjusted:
+            inp, derisked = apply_drawdown(inp, adjusted)
         if policy.asset_location:
             acct = [accounts[AccountId(a)] for a in inp.accounts]
             house = np.unique([a.household_id for a in acct], return_inverse=True)[1]
@@ -146,6 +154,8 @@ def rebalance(store: Store, *, as_of: date | None = None, account: str | None = 
         taxed = tax_pass(harvested, inp, tax, short_term_hard_band=policy.short_term_hard_band)
         plan = plan_currency(taxed.proposals, inp, cur)
         proposals = _account_proposals(taxed, inp, notes, plan, missing_rates(inp, cur))
+        proposals = [replace(p, reasons=f"{p.reasons}; targets: {derisked[a]}")
+                     if a in derisked else p for a, p in enumerate(proposals)]
         trades = _trades(taxed, inp, instruments, plan)
         fx = _fx_legs(plan, inp)
         version = policy_version(policy)

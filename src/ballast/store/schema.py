@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     false,
 )
 
@@ -484,4 +485,30 @@ reconciliation_adjustments = Table(
         ["report_id", "break_seq"],
         ["reconciliation_breaks.report_id", "reconciliation_breaks.seq"],
         name="fk_reconciliation_adjustments_report_id_reconciliation_breaks"),
+)
+
+# Daily cycles (store/cycles.py): one per (date, environment); each stage's status, a summary in
+# words and its outcome (canonical JSON: what a resumed cycle needs, e.g. the run id).
+cycles = Table(
+    "cycles", metadata,
+    Column("id", BIGID, primary_key=True, autoincrement=True),
+    Column("as_of", Date, nullable=False),
+    Column("environment", String(16), nullable=False),  # backtest, paper, live
+    Column("config_version", String(64), nullable=False),
+    Column("status", String(16), nullable=False),  # running, completed, failed, stopped
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+    UniqueConstraint("as_of", "environment", name="uq_cycles_day"),
+)
+
+cycle_stages = Table(
+    "cycle_stages", metadata,
+    Column("cycle_id", BIGID, ForeignKey("cycles.id"), primary_key=True),
+    Column("stage", String(32), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("status", String(16), nullable=False),  # done, failed, skipped
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("summary", Text, nullable=False),
+    Column("outcome", Text, nullable=False),
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ballast.store.audit import AuditRepository
 from ballast.store.book import BookRepository
 from ballast.store.compliance import ComplianceRepository
+from ballast.store.cycles import CycleRepository
 from ballast.store.imports import ImportRepository
 from ballast.store.kill_switch import KillSwitchRepository
 from ballast.store.market import MarketRepository
@@ -16,6 +17,6 @@ from ballast.store.reference import ReferenceRepository
 
 class UnitOfWork(ReferenceRepository, BookRepository, MarketRepository, ImportRepository,
                  ModelRepository, ProposalRepository, ComplianceRepository,
-                 KillSwitchRepository, OrderRepository, AuditRepository):
+                 KillSwitchRepository, OrderRepository, AuditRepository, CycleRepository):
     """What ``Store.transaction()`` yields: reads and writes of every repository, committed
     together or not at all."""

@@ -1,0 +1,84 @@
+"""The daily cycle's configuration: the environment (chosen here and nowhere else), where new
+files arrive, the policies each stage applies, and when the scheduler runs."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import time
+from enum import StrEnum
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ballast.config.compliance import KillSwitchPolicy
+from ballast.config.rebalance import RebalancePolicy
+from ballast.domain import ConfigError
+
+
+class Environment(StrEnum):
+    """Where orders go: ``backtest`` and ``paper`` to the simulated broker on simulated or
+    real time, ``live`` to the configured broker."""
+
+    BACKTEST = "backtest"
+    PAPER = "paper"
+    LIVE = "live"
+
+
+class Schedule(BaseModel):
+    """When ``ballast run`` starts a cycle: at each time (exchange local) on trading days."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    times: tuple[time, ...] = Field((time(16, 30),), min_length=1)
+    calendar: str = "XNYS"
+    timezone: str = "America/New_York"
+
+
+class CycleConfig(BaseModel):
+    """Everything one daily cycle needs besides the store. Paths are relative to the working
+    directory. ``inbox``: a folder whose files are imported at the start of every cycle, by name
+    prefix (``prices*.csv``, ``fx*.csv``, ``transactions*.csv``, ``corporate_actions*.csv``);
+    ``rules``: rule-set files (default: the stored rule sets); ``reports``: where statements
+    are written on the last session of a month or quarter."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    environment: Environment = Environment.PAPER
+    broker: Literal["simulated"] = "simulated"
+    inbox: Path | None = None
+    rules: tuple[Path, ...] = ()
+    rebalance: RebalancePolicy = RebalancePolicy()
+    kill_switch: KillSwitchPolicy = KillSwitchPolicy()
+    max_stale_sessions: int = Field(5, ge=0)
+    execute: bool = True
+    reports: Path | None = None
+    schedule: Schedule = Schedule()
+
+    def version(self) -> str:
+        """Content hash of the configuration, recorded with every cycle."""
+        return hashlib.sha256(self.model_dump_json().encode()).hexdigest()[:12]
+
+
+
+
+def load_cycle_config(path: Path | None) -> CycleConfig:
+    """The cycle configuration from a YAML file, or the defaults; ConfigError names the file
+    and each wrong field."""
+    if path is None:
+        return CycleConfig()
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        return CycleConfig.model_validate(data)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+    except ValidationError as exc:
+        fields = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise ConfigError(f"{path}: not a valid cycle configuration: {fields}",
+                          hint="See docs/cycle.md for the fields.") from None
+
+
+__all__ = ["CycleConfig", "Environment", "Schedule", "load_cycle_config"]

@@ -1,0 +1,212 @@
+"""The stages of the daily cycle (docs/cycle.md), each a function of the cycle's context that
+returns what it did in words and the values later stages (or a resumed cycle) read back.
+
+A stage whose capability is not part of this installation is not listed here: it is absent
+from the cycle, never faked."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from ballast.compliance.kill_switch import TriggerInputs
+from ballast.config.compliance import RuleSet
+from ballast.config.cycle import CycleConfig
+from ballast.config.settings import ValidationPolicy
+from ballast.domain import DataError
+from ballast.domain.errors import KillSwitchEngaged
+from ballast.engine import kill_switch
+from ballast.engine.check import check, rule_sets
+from ballast.engine.drawdown import drawdown_targets
+from ballast.engine.execute import execute
+from ballast.engine.imports import ImportKind, import_file
+from ballast.engine.kernel import Kernel
+from ballast.engine.queries import book_summary
+from ballast.engine.rebalance import rebalance
+from ballast.store import Store
+
+
+@dataclass(frozen=True, slots=True)
+class StageOutcome:
+    """What a stage did: ``done``, ``skipped`` (nothing to do, with why) or ``stopped`` (the
+    cycle must not go on, e.g. a kill switch), a sentence, and values for later stages."""
+
+    status: str
+    summary: str
+    outcome: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class CycleContext:
+    """A cycle's inputs and what its finished stages produced, by stage name."""
+
+    store: Store
+    config: CycleConfig
+    session: date
+    kernel: Kernel
+    done: dict[str, dict[str, Any]]
+
+    def run_id(self) -> int | None:
+        """The rebalance run this cycle proposed, if it did."""
+        value = self.done.get("propose", {}).get("run_id")
+        return None if value is None else int(value)
+
+
+# Inbox files by name prefix, in the order they are imported.
+_INBOX = (("instruments", ImportKind.INSTRUMENTS), ("prices", ImportKind.PRICES),
+          ("fx", ImportKind.FX), ("corporate_actions", ImportKind.CORPORATE_ACTIONS),
+          ("transactions", ImportKind.TRANSACTIONS))
+
+
+def ingest(ctx: CycleContext) -> StageOutcome:
+    """Import the inbox's new files; a file already imported is recognized by its content.
+    A rejected file fails the stage (nothing of it is written) and so the cycle."""
+    inbox = ctx.config.inbox
+    if inbox is None:
+        return StageOutcome("skipped", "no inbox configured: the book is fed by `ballast import`")
+    if not inbox.is_dir():
+        raise DataError(f"the inbox {inbox} is not a folder",
+                        hint="Create it or correct `inbox:` in the cycle configuration.")
+    files = [(kind, p) for prefix, kind in _INBOX
+             for p in sorted(inbox.glob(f"{prefix}*.csv"))]
+    new = rows = 0
+    for kind, path in files:
+        report = import_file(ctx.store, kind, path, today=ctx.session,
+                             policy=ValidationPolicy(max_stale_sessions=ctx.config.max_stale_sessions),
+                             derive_actions=kind is ImportKind.PRICES)
+        if not report.already_imported:
+            new, rows = new + 1, rows + report.written
+    return StageOutcome("done", f"{new} new file(s) of {len(files)} imported ({rows:,} rows)",
+                        {"files": len(files), "new": new, "rows": rows})
+
+
+def validate(ctx: CycleContext) -> StageOutcome:
+    """The day's market data must exist and be fresh: no close on the session fails the cycle
+    before anything is proposed; the kill-switch policy's automatic triggers are checked."""
+    with ctx.store.transaction() as tx:
+        last = tx.last_price_date()
+    if last is None or last < ctx.session:
+        raise DataError(f"no prices for {ctx.session}: the latest close in the book is "
+                        f"{last or 'none'}", field="prices",
+                        hint="Import the session's prices (the inbox), then run the cycle again.")
+    reasons = kill_switch.auto_engage(ctx.store, ctx.session, ctx.config.kill_switch,
+                                      now=ctx.kernel.clock.now())
+    if reasons:
+        return StageOutcome("stopped", "kill switch engaged automatically: " + "; ".join(reasons),
+                            {"kill_switch": reasons})
+    return StageOutcome("done", f"closes of {ctx.session} present", {"last_price": str(last)})
+
+
+def corporate_actions(ctx: CycleContext) -> StageOutcome:
+    """The corporate actions effective on the session (the ledger applies them to every lot
+    as of their ex-date; this stage names them)."""
+    with ctx.store.transaction() as tx:
+        today = [a for a in tx.corporate_actions() if a.ex_date == ctx.session]
+    if not today:
+        return StageOutcome("done", "no corporate action effective today", {"actions": []})
+    names = [f"{a.instrument_id} {a.kind.value}" for a in today]
+    return StageOutcome("done", f"{len(today)} effective today: " + ", ".join(names[:10]),
+                        {"actions": [a.id for a in today]})
+
+
+def value(ctx: CycleContext) -> StageOutcome:
+    """Value every account at the session's closes."""
+    s = book_summary(ctx.store, ctx.session, max_stale_sessions=ctx.config.max_stale_sessions)
+    stale = f"; stale prices: {', '.join(s.unpriced[:5])}" if s.unpriced else ""
+    return StageOutcome("done", f"{s.accounts} accounts worth {s.aum:,.2f} {s.currency}{stale}",
+                        {"accounts": s.accounts, "aum": round(s.aum, 2), "stale": s.unpriced})
+
+
+def targets(ctx: CycleContext) -> StageOutcome:
+    """Drawdown ladders of the rule sets: the accounts to de-risk (or re-risk) and why."""
+    sets = _rule_sets(ctx)
+    if not any(s.drawdown for s in sets):
+        return StageOutcome("skipped", "no drawdown ladder in the rule sets", {"adjusted": {}})
+    found = drawdown_targets(ctx.store, sets, ctx.session)
+    derisked = {d.account: d.adjusted.scale for d in found if d.adjusted.scale != 1.0}
+    return StageOutcome("done", f"{len(found)} accounts under a ladder, {len(derisked)} "
+                        "de-risked", {"adjusted": derisked})
+
+
+def propose(ctx: CycleContext) -> StageOutcome:
+    """Triggers and trades for every account (vectorized), stored as a rebalance run."""
+    adjusted = {}
+    if ctx.done.get("targets", {}).get("adjusted"):
+        adjusted = {d.account: d.adjusted
+                    for d in drawdown_targets(ctx.store, _rule_sets(ctx), ctx.session)}
+    result = rebalance(ctx.store, as_of=ctx.session, policy=ctx.config.rebalance,
+                       max_stale_sessions=ctx.config.max_stale_sessions, adjusted=adjusted)
+    trading = sum(1 for p in result.accounts if p.status == "trade")
+    skipped = sum(1 for p in result.accounts if p.status == "skipped")
+    return StageOutcome("done", f"run {result.run_id}: {trading} accounts to trade, "
+                        f"{len(result.trades)} trades, {skipped} skipped",
+                        {"run_id": result.run_id, "trading": trading,
+                         "trades": len(result.trades), "skipped": skipped})
+
+
+def check_stage(ctx: CycleContext) -> StageOutcome:
+    """Every rule on every proposal of the run; denied accounts do not trade."""
+    run_id = ctx.run_id()
+    if run_id is None or not ctx.done["propose"].get("trades"):
+        return StageOutcome("skipped", "no trades proposed")
+    result = check(ctx.store, run_id=run_id, rules_paths=ctx.config.rules)
+    denied = len(result.denied)
+    return StageOutcome("done", f"check {result.check_id}: {len(result.decisions) - denied} "
+                        f"approved, {denied} denied",
+                        {"check_id": result.check_id, "denied": denied})
+
+
+def execute_stage(ctx: CycleContext) -> StageOutcome:
+    """Send the approved trades through the kernel's broker, allocate and book the fills.
+    An engaged kill switch stops the cycle here (and inside execution, order by order)."""
+    run_id = ctx.run_id()
+    if not ctx.config.execute:
+        return StageOutcome("skipped", "execution is off in this configuration")
+    if run_id is None or "check_id" not in ctx.done.get("check", {}):
+        return StageOutcome("skipped", "nothing checked to execute")
+    broker, clock = ctx.kernel.broker(ctx.store, ctx.session)
+    try:
+        report = execute(ctx.store, run_id, broker, as_of=ctx.session, clock=clock)
+    except KillSwitchEngaged as exc:
+        return StageOutcome("stopped", f"kill switch: {exc}", {"kill_switch": str(exc)})
+    return StageOutcome("done", f"{report.orders} orders in {report.blocks} blocks, "
+                        f"{report.fills} fills, {report.booked} transactions booked",
+                        {"orders": report.orders, "fills": report.fills,
+                         "booked": report.booked, "states": report.states})
+
+
+def reconcile_stage(ctx: CycleContext) -> StageOutcome:
+    """The book against the broker after booking; a break engages the kill switch when the
+    policy says so."""
+    if not ctx.done.get("execute", {}).get("orders"):
+        return StageOutcome("skipped", "no orders today")
+    report = ctx.kernel.reconcile(ctx.store, ctx.session)
+    if report.breaks:
+        largest = max(abs(float(b.difference)) for b in report.breaks)
+        reasons = kill_switch.auto_engage(
+            ctx.store, ctx.session, ctx.config.kill_switch,
+            TriggerInputs(reconciliation_break=largest),
+            now=ctx.kernel.clock.now())
+        if reasons:
+            return StageOutcome("stopped", f"{len(report.breaks)} breaks; kill switch engaged: "
+                                + "; ".join(reasons), {"breaks": len(report.breaks)})
+    return StageOutcome("done", f"{len(report.breaks)} breaks against {report.broker} "
+                        f"({report.book_fills} fills compared)", {"breaks": len(report.breaks)})
+
+
+def _rule_sets(ctx: CycleContext) -> list[RuleSet]:
+    with ctx.store.transaction() as tx:
+        return rule_sets(tx.latest_rule_sets(), ctx.config.rules)
+
+
+Stage = Callable[[CycleContext], StageOutcome]
+
+STAGES: tuple[tuple[str, Stage], ...] = (
+    ("ingest", ingest), ("validate", validate), ("corporate_actions", corporate_actions),
+    ("value", value), ("targets", targets), ("propose", propose), ("check", check_stage),
+    ("execute", execute_stage), ("reconcile", reconcile_stage),
+)
+
+__all__ = ["STAGES", "CycleContext", "Stage", "StageOutcome"]
