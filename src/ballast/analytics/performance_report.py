@@ -18,8 +18,10 @@ from ballast.analytics.statistics import PerformanceStatistics
 class PeriodReturns:
     """Returns over the period. ``net``/``gross`` are daily-linked time-weighted returns after
     and before fees; the ``*_annualized`` ones equal the plain ones for a period of a year or
-    less (GIPS). ``money_weighted`` is the XIRR (an annual rate); ``modified_dietz`` the
-    period's Modified Dietz return; either is None when undefined (e.g. no flow of each sign).
+    less (GIPS). ``money_weighted`` is the period's money-weighted return (from the XIRR,
+    ``(1 + xirr)^(days / 365) - 1``) and ``money_weighted_annualized`` the XIRR itself past a
+    year; ``modified_dietz`` is the period's Modified Dietz return; each is None when undefined
+    (e.g. no money in and out).
     Benchmark-relative fields are None without a benchmark; ``excess = net - benchmark``."""
 
     net: float
@@ -28,6 +30,7 @@ class PeriodReturns:
     gross_annualized: float
     modified_dietz: float | None
     money_weighted: float | None
+    money_weighted_annualized: float | None
     benchmark: float | None
     benchmark_annualized: float | None
     excess: float | None

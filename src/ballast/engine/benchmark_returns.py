@@ -1,0 +1,80 @@
+"""Daily total returns of instruments on the valuation days, and the benchmark of a scope: a
+model's blended benchmark (its target weights × its instruments' returns, rebalanced daily, the
+cash target earning nothing) or one index instrument."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from ballast.data import PriceTable
+from ballast.domain import Account, InstrumentId, UnknownReference
+from ballast.engine.nav import Scope, ScopeKind
+from ballast.engine.weights import model_weights
+from ballast.store import UnitOfWork
+
+FloatArray = npt.NDArray[np.float64]
+DayArray = npt.NDArray[np.datetime64]
+
+
+def total_returns(prices: PriceTable, ids: Sequence[str], days: DayArray) -> FloatArray:
+    """Daily total return (dividends reinvested, splits neutral) of each of ``ids`` from each
+    of ``days`` to the next [T, N]; 0 on days before an instrument's first price."""
+    out = np.zeros((len(days) - 1, len(ids)))
+    first, last = days[0].astype(object), days[-1].astype(object)
+    for k, iid in enumerate(ids):
+        if not prices.instruments or InstrumentId(iid) not in prices.instruments:
+            continue
+        bar_days, level = prices.adjusted_closes(iid, first, last)
+        at = np.searchsorted(bar_days, days, side="right") - 1
+        known = at >= 0
+        series = np.full(len(days), np.nan)
+        series[known] = level[at[known]]
+        with np.errstate(invalid="ignore"):
+            r = series[1:] / series[:-1] - 1.0
+        out[:, k] = np.nan_to_num(r, nan=0.0)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Benchmark:
+    """``weights`` of ``instruments`` (the rest is cash), named ``name``; ``model`` when it is
+    a model's blended benchmark (attribution is measured against it)."""
+
+    name: str
+    instruments: tuple[str, ...]
+    weights: FloatArray
+    model: str | None
+
+
+def _scope_model(scope: Scope, members: Sequence[Account]) -> str | None:
+    if scope.kind is ScopeKind.MODEL:
+        return scope.ident
+    if scope.kind is ScopeKind.FIRM:
+        return None
+    models = {a.model for a in members if a.model}
+    return models.pop() if len(models) == 1 else None
+
+
+def choose_benchmark(tx: UnitOfWork, scope: Scope, members: Sequence[Account],
+                     index: str | None) -> Benchmark | None:
+    """The index instrument ``index`` when given, else the blended benchmark of the scope's
+    model (None for the firm, or a household whose accounts follow different models)."""
+    if index is not None:
+        if InstrumentId(index) not in tx.instruments():
+            raise UnknownReference(f"no instrument {index!r} to use as the benchmark",
+                                   hint="Import it (`ballast import instruments FILE`) and "
+                                   "its prices.",
+                                   field="benchmark")
+        return Benchmark(index, (index,), np.ones(1), None)
+    model = _scope_model(scope, members)
+    if model is None:
+        return None
+    weights, cash = model_weights(tx, model)
+    ids = tuple(sorted(weights))
+    w = np.array([weights[i] for i in ids])
+    total = float(w.sum()) + cash
+    return Benchmark(f"model {model} (blended)", ids, w / total if total > 0 else w, model)

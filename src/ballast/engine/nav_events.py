@@ -1,0 +1,107 @@
+"""What each booked event changed, read off the ledger while it replays the history.
+
+The ledger is the one implementation of booking (trades, dividends from corporate actions,
+splits with cash in lieu, symbol changes, transfers between accounts), so the changes are taken
+from it: after each event the touched accounts' positions and cash are compared with what they
+were, and the differences are kept as rows. External flows (deposits, withdrawals, securities
+transferred in or out) and fees are kept apart as well. This is one pass over the events, not
+over accounts × days; the values over time are then array math (ledger.valuation_series).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from ballast.domain import (
+    ZERO,
+    Account,
+    AccountId,
+    CorporateAction,
+    Transaction,
+    TransactionKind,
+)
+from ballast.engine.book_loader import ordered_events
+from ballast.engine.booking import scope_accounts
+from ballast.ledger import Book
+from ballast.store import UnitOfWork
+
+K = TransactionKind
+Row = tuple[AccountId, str, date, float]
+"""(account, instrument or currency, date, amount)."""
+
+
+@dataclass(slots=True)
+class BookedChanges:
+    """Rows of changes to the accounts measured, in booking order."""
+
+    positions: list[Row] = field(default_factory=list)
+    cash: list[Row] = field(default_factory=list)
+    cash_flows: list[Row] = field(default_factory=list)
+    unit_flows: list[Row] = field(default_factory=list)
+    fees: list[Row] = field(default_factory=list)
+
+
+def _diff(before: dict[str, Decimal], after: dict[str, Decimal]) -> list[tuple[str, Decimal]]:
+    return [(k, after.get(k, ZERO) - before.get(k, ZERO)) for k in sorted({*before, *after})
+            if after.get(k, ZERO) != before.get(k, ZERO)]
+
+
+class _Recorder:
+    """Keeps the last seen positions and cash of each measured account and records changes."""
+
+    def __init__(self, book: Book, measured: set[AccountId]) -> None:
+        self.book = book
+        self.measured = measured
+        self.positions: dict[AccountId, dict[str, Decimal]] = {a: {} for a in measured}
+        self.cash: dict[AccountId, dict[str, Decimal]] = {a: {} for a in measured}
+        self.out = BookedChanges()
+
+    def touched(self, account: AccountId, day: date, is_transfer: bool) -> None:
+        if account not in self.measured:
+            return
+        now_pos = {str(k): v for k, v in self.book.positions(account).items() if v}
+        now_cash = {k: v for k, v in self.book.cash(account).items() if v}
+        for inst, delta in _diff(self.positions[account], now_pos):
+            self.out.positions.append((account, inst, day, float(delta)))
+            if is_transfer:
+                self.out.unit_flows.append((account, inst, day, float(delta)))
+        for ccy, delta in _diff(self.cash[account], now_cash):
+            self.out.cash.append((account, ccy, day, float(delta)))
+        self.positions[account], self.cash[account] = now_pos, now_cash
+
+    def transaction(self, txn: Transaction) -> None:
+        self.book.apply(txn)
+        if txn.account_id in self.measured:
+            if txn.kind in (K.DEPOSIT, K.WITHDRAWAL):
+                sign = 1.0 if txn.kind is K.DEPOSIT else -1.0
+                self.out.cash_flows.append(
+                    (txn.account_id, txn.currency, txn.trade_date, sign * float(txn.amount)))
+            elif txn.kind is K.FEE:
+                self.out.fees.append(
+                    (txn.account_id, txn.currency, txn.trade_date, float(txn.amount)))
+        is_transfer = txn.kind in (K.TRANSFER_IN, K.TRANSFER_OUT)
+        self.touched(txn.account_id, txn.trade_date, is_transfer)
+        if txn.counter_account is not None:
+            self.touched(txn.counter_account, txn.trade_date, is_transfer)
+
+    def corporate_action(self, action: CorporateAction) -> None:
+        for txn in self.book.apply_corporate_action(action):
+            self.touched(txn.account_id, action.ex_date, False)
+
+
+def booked_changes(tx: UnitOfWork, accounts: Sequence[Account], until: date) -> BookedChanges:
+    """Replay the history up to ``until`` of ``accounts`` (and of the accounts booked with
+    them) and return the changes to ``accounts``, dated by trade or ex-date."""
+    scope = scope_accounts(tx, [a.id for a in accounts])
+    ids = [a.id for a in scope]
+    events = ordered_events(tx.transactions(ids, until=until), tx.corporate_actions(), until)
+    recorder = _Recorder(Book(tx.instruments(), scope), {a.id for a in accounts})
+    for event in events:
+        if isinstance(event, CorporateAction):
+            recorder.corporate_action(event)
+        else:
+            recorder.transaction(event)
+    return recorder.out
