@@ -80,7 +80,7 @@ def test_a_clean_execution_reconciles_and_injected_breaks_are_exact(
     assert abs(got[BreakKind.CASH_DIFFERS].difference - D("250.00")) < D("0.05")
     words = {b.kind: b.words for b in report.breaks}
     assert words[BreakKind.QUANTITY_DIFFERS] == \
-        "H1-TAX: AAPL 130 in the book, 135 at the broker (+5)"
+        "H1-TAX: AAPL 130 in the book, 135 at the custodian (+5)"
     assert "in the book but not reported by the broker" in words[BreakKind.MISSING_AT_BROKER]
 
 

@@ -3,30 +3,37 @@ and against a custodian's positions and cash per account.
 
 The broker holds one (omnibus) account for the blocks it executed: its positions and cash are
 compared with the sum of the allocations the ledger booked from its fills. A custodian reports
-each client account: its positions and cash are compared with the book's, account by account.
+each client account: its positions and cash on the file's date are compared with the book's
+on that date, account by account.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from ballast.data import trading_calendar
-from ballast.domain import ZERO, ConfigError, round_to_minor
+from ballast.data.custodian import CustodianStatement
+from ballast.domain import ZERO, AccountId, ConfigError, DataError, round_to_minor
+from ballast.engine.book_loader import ordered_events, replay
+from ballast.engine.booking import scope_accounts
 from ballast.engine.execute_plan import fill_of, order_of
-from ballast.engine.simulation import CLOSE, NEW_YORK, OPEN
+from ballast.engine.simulation import CLOSE, NEW_YORK, OPEN, simulated_broker
 from ballast.execution import Broker, Fill, OrderState, SimulatedBroker, SimulatedClock
 from ballast.execution.reconcile import (
     Break,
+    BreakKind,
+    Source,
     Tolerances,
     compare_cash,
     compare_fills,
     compare_positions,
 )
-from ballast.store import Store
+from ballast.store import Store, UnitOfWork
 
 Keyed = dict[tuple[str, str], Decimal]
 
@@ -34,16 +41,20 @@ Keyed = dict[tuple[str, str], Decimal]
 @dataclass(frozen=True, slots=True)
 class CustodianReport:
     """A custodian's positions (account, instrument) and cash (account, currency) for the
-    accounts whose ``custodian`` is ``name``."""
+    accounts whose ``custodian`` is ``name``; ``market_values`` of positions where known and
+    the ``file`` they came from."""
 
     name: str
     positions: Mapping[tuple[str, str], Decimal]
     cash: Mapping[tuple[str, str], Decimal]
+    market_values: Mapping[tuple[str, str], Decimal] = field(default_factory=dict)
+    file: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class ReconciliationReport:
-    """Every break found on ``as_of``, and how much was compared."""
+    """Every break found on ``as_of``, how much was compared (``accounts`` of the custodian,
+    ``positions``), the custodian compared ('' when none) and the tolerances used."""
 
     as_of: date
     broker: str
@@ -51,11 +62,15 @@ class ReconciliationReport:
     broker_fills: int
     positions: int
     breaks: tuple[Break, ...] = field(default=())
+    custodian: str = ""
+    accounts: int = 0
+    tolerances: Tolerances = field(default_factory=Tolerances)
 
     def to_json(self) -> dict[str, Any]:
         """The report as plain JSON values (amounts as strings, exactly)."""
         out = asdict(self)
         out["as_of"] = self.as_of.isoformat()
+        out["tolerances"] = {k: str(v) for k, v in asdict(self.tolerances).items()}
         out["breaks"] = [{k: None if v is None else str(v) for k, v in asdict(b).items()}
                          for b in self.breaks]
         return out
@@ -66,7 +81,8 @@ def reconcile(store: Store, broker: Broker, *, as_of: date,
               tolerances: Tolerances | None = None) -> ReconciliationReport:
     """Compare the book with ``broker``'s reports (and ``custodian``'s, when given) as of the
     end of ``as_of``: fills by execution id, the broker's positions and cash with what the
-    ledger booked from its fills, and each account's positions and cash with the custodian's."""
+    ledger booked from its fills, and each account's positions and cash on ``as_of`` with the
+    custodian's."""
     tol = tolerances or Tolerances()
     fills, positions, cash = _booked_through(store, broker.name, as_of)
     broker.connect()
@@ -80,17 +96,75 @@ def reconcile(store: Store, broker: Broker, *, as_of: date,
               *compare_positions(positions, held, tol.quantity),
               *compare_cash(cash, balances, tol.cash)]
     compared = len(set(positions) | set(held))
+    accounts = 0
     if custodian is not None:
         with store.transaction() as tx:
-            mine = {a for a, x in tx.accounts().items() if x.custodian == custodian.name}
-            book_positions = {(str(a), str(i)): q for a, i, q, _ in tx.position_totals(mine)
-                              if q}
-            book_cash = {(str(a), c): v for (a, c), v in tx.cash(mine).items()}
-        breaks += compare_positions(book_positions, custodian.positions, tol.quantity)
-        breaks += compare_cash(book_cash, custodian.cash, tol.cash)
+            book = tx.accounts()
+            mine = {a for a, x in book.items() if x.custodian == custodian.name}
+            mine |= {AccountId(a) for a, _ in (*custodian.positions, *custodian.cash)
+                     if a in book}
+            book_positions, book_cash = _holdings(tx, mine, as_of)
+        breaks += _valued(compare_positions(book_positions, custodian.positions, tol.quantity,
+                                            Source.CUSTODIAN), custodian.market_values)
+        breaks += compare_cash(book_cash, custodian.cash, tol.cash, Source.CUSTODIAN)
         compared += len(set(book_positions) | set(custodian.positions))
+        accounts = len(mine | {a for a, _ in (*custodian.positions, *custodian.cash)})
     return ReconciliationReport(as_of, broker.name, len(fills), len(reported), compared,
-                                tuple(breaks))
+                                tuple(breaks), custodian.name if custodian else "", accounts,
+                                tol)
+
+
+def _holdings(tx: UnitOfWork, accounts: set[AccountId], as_of: date) -> tuple[Keyed, Keyed]:
+    """Positions by (account, instrument) and cash by (account, currency) of ``accounts`` at
+    the end of ``as_of``: the stored state when nothing is booked later, else a replay."""
+    last = max((d for d in (tx.last_transaction_date(),
+                            *(ca.ex_date for ca in tx.corporate_actions())) if d is not None),
+               default=None)
+    if last is None or last <= as_of:
+        return ({(str(a), str(i)): q for a, i, q, _ in tx.position_totals(accounts) if q},
+                {(str(a), c): v for (a, c), v in tx.cash(accounts).items()})
+    scope = scope_accounts(tx, sorted(accounts))
+    events = ordered_events(tx.transactions([a.id for a in scope], until=as_of),
+                            tx.corporate_actions(), as_of)
+    book = replay(tx.instruments(), scope, events)
+    positions: Keyed = {}
+    cash: Keyed = {}
+    for a in sorted(accounts):
+        for lot in book.lots(a):
+            key = (str(a), str(lot.instrument_id))
+            positions[key] = positions.get(key, ZERO) + lot.quantity
+        cash.update({(str(a), c): v for c, v in book.cash(a).items()})
+    return {k: q for k, q in positions.items() if q}, cash
+
+
+def _valued(breaks: list[Break], values: Mapping[tuple[str, str], Decimal]) -> list[Break]:
+    """Position breaks with the custodian's market value of the position in their words."""
+    out = []
+    for b in breaks:
+        value = values.get((b.account, b.item))
+        if value is not None and b.kind is not BreakKind.MISSING_AT_BROKER:
+            b = replace(b, words=f"{b.words}; market value {value} at the custodian")
+        out.append(b)
+    return out
+
+
+def custodian_report(store: Store, statement: CustodianStatement,
+                     name: str | None = None) -> CustodianReport:
+    """The custodian's report from its file; ``name`` is the custodian (by default the one
+    custodian of the book's accounts the file names)."""
+    with store.transaction() as tx:
+        accounts = tx.accounts()
+    known = {AccountId(a) for a in statement.accounts if a in accounts}
+    if name is None:
+        names = sorted({accounts[a].custodian for a in known})
+        if len(names) != 1:
+            found = ", ".join(names) or "none of the book's accounts"
+            raise DataError(f"{statement.file}: its accounts are at {found}; cannot tell "
+                            "which custodian's accounts to compare",
+                            hint="Name the custodian with --custodian-name.")
+        name = names[0]
+    return CustodianReport(name, statement.positions, statement.cash,
+                           statement.market_values, statement.file)
 
 
 def _booked_through(store: Store, broker: str, as_of: date) -> tuple[list[Fill], Keyed, Keyed]:
@@ -157,12 +231,24 @@ def replayed_simulated_broker(store: Store, as_of: date) -> SimulatedBroker:
     return broker
 
 
-def reconcile_with(store: Store, broker: str, as_of: date | None = None
-                   ) -> ReconciliationReport:
-    """Reconcile with the named broker as of ``as_of`` (default: the latest run's date)."""
+def reconcile_with(store: Store, broker: str, as_of: date | None = None, *,
+                   custodian: CustodianStatement | None = None,
+                   custodian_name: str | None = None, broker_state: Path | None = None,
+                   tolerances: Tolerances | None = None) -> ReconciliationReport:
+    """Reconcile with the named broker — the simulated broker's books in ``broker_state``, or
+    replayed from the store without it — and with a custodian's file, as of ``as_of``
+    (default: the file's date, else the latest run's)."""
     if broker != "simulated":
         raise ConfigError(f"unknown broker {broker!r}", hint="Use --broker simulated.")
+    if custodian is not None and as_of is not None and as_of != custodian.as_of:
+        raise DataError(f"{custodian.file} is as of {custodian.as_of}, not {as_of}",
+                        hint="Leave out --as-of, or give the custodian file of that date.")
     with store.transaction() as tx:
         dates = [r.as_of for r in tx.rebalance_runs()]
-    day = as_of or max(dates, default=date.today())
-    return reconcile(store, replayed_simulated_broker(store, day), as_of=day)
+    day = as_of or (custodian.as_of if custodian else max(dates, default=date.today()))
+    if broker_state is None:
+        sim = replayed_simulated_broker(store, day)
+    else:
+        sim, _ = simulated_broker(store, day, state=broker_state)
+    report = None if custodian is None else custodian_report(store, custodian, custodian_name)
+    return reconcile(store, sim, as_of=day, custodian=report, tolerances=tolerances)

@@ -1,19 +1,32 @@
 """Reconciliation: the book's positions, cash and fills against a broker's or custodian's
-reports. Pure: values in, every break out, each with its kind, amounts and words."""
+reports. Pure: values in, every break out, each with its kind, source, amounts and words."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from ballast.domain import ZERO
+from ballast.domain import (
+    ZERO,
+    AccountId,
+    BallastError,
+    InstrumentId,
+    LotSpec,
+    Transaction,
+    TransactionId,
+)
+from ballast.domain import TransactionKind as Kind
 from ballast.execution.orders import Fill, Side
 
 
 class BreakKind(StrEnum):
+    """What differs. ``missing_at_broker``: held in the book, not reported (by the broker or
+    the custodian); ``missing_in_book``: reported, unknown to the book."""
+
     MISSING_AT_BROKER = "missing_at_broker"
     MISSING_IN_BOOK = "missing_in_book"
     QUANTITY_DIFFERS = "quantity_differs"
@@ -22,10 +35,18 @@ class BreakKind(StrEnum):
     FILL_DUPLICATED = "fill_duplicated"
 
 
+class Source(StrEnum):
+    """Whose report a break was found in."""
+
+    BROKER = "broker"
+    CUSTODIAN = "custodian"
+
+
 @dataclass(frozen=True, slots=True)
 class Break:
-    """One difference between the book and the broker. ``item`` is the instrument (positions,
-    fills) or the currency (cash); ``difference`` is broker minus book."""
+    """One difference between the book and a report. ``item`` is the instrument (positions,
+    fills) or the currency (cash); ``broker`` is the reported value (the broker's or the
+    custodian's, as ``source`` says); ``difference`` is reported minus book."""
 
     kind: BreakKind
     account: str
@@ -34,6 +55,7 @@ class Break:
     broker: Decimal | None
     difference: Decimal
     words: str
+    source: Source = Source.BROKER
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,9 +70,11 @@ class Tolerances:
 Keyed = Mapping[tuple[str, str], Decimal]  # (account, instrument or currency) -> amount
 
 
-def compare_positions(book: Keyed, broker: Keyed, tolerance: Decimal = ZERO) -> list[Break]:
+def compare_positions(book: Keyed, broker: Keyed, tolerance: Decimal = ZERO,
+                      source: Source = Source.BROKER) -> list[Break]:
     """Positions by (account, instrument): held on one side only, or in other quantities."""
     out = []
+    at = f"at the {source}"
     for account, instrument in sorted(set(book) | set(broker)):
         ours, theirs = book.get((account, instrument)), broker.get((account, instrument))
         mine, other = ours or ZERO, theirs or ZERO
@@ -58,19 +82,18 @@ def compare_positions(book: Keyed, broker: Keyed, tolerance: Decimal = ZERO) -> 
             continue
         where = f"{account}: {instrument}"
         if not other:
-            kind, words = BreakKind.MISSING_AT_BROKER, f"{where} {mine} in the book, none at " \
-                "the broker"
+            kind, words = BreakKind.MISSING_AT_BROKER, f"{where} {mine} in the book, none {at}"
         elif not mine:
-            kind, words = BreakKind.MISSING_IN_BOOK, f"{where} {other} at the broker, none in " \
-                "the book"
+            kind, words = BreakKind.MISSING_IN_BOOK, f"{where} {other} {at}, none in the book"
         else:
             kind, words = BreakKind.QUANTITY_DIFFERS, f"{where} {mine} in the book, {other} " \
-                f"at the broker ({other - mine:+})"
-        out.append(Break(kind, account, instrument, ours, theirs, other - mine, words))
+                f"{at} ({other - mine:+})"
+        out.append(Break(kind, account, instrument, ours, theirs, other - mine, words, source))
     return out
 
 
-def compare_cash(book: Keyed, broker: Keyed, tolerance: Decimal = ZERO) -> list[Break]:
+def compare_cash(book: Keyed, broker: Keyed, tolerance: Decimal = ZERO,
+                 source: Source = Source.BROKER) -> list[Break]:
     """Cash by (account, currency): a difference above ``tolerance`` is a break."""
     out = []
     for account, currency in sorted(set(book) | set(broker)):
@@ -79,7 +102,7 @@ def compare_cash(book: Keyed, broker: Keyed, tolerance: Decimal = ZERO) -> list[
         if abs(diff) > tolerance:
             out.append(Break(BreakKind.CASH_DIFFERS, account, currency, ours, theirs, diff,
                              f"{account}: {currency} cash {ours or ZERO} in the book, "
-                             f"{theirs or ZERO} at the broker ({diff:+})"))
+                             f"{theirs or ZERO} at the {source} ({diff:+})", source))
     return out
 
 
@@ -129,3 +152,46 @@ def _fill_differences(account: str, mine: Fill, other: Fill) -> list[Break]:
                          f"fill {mine.fill_id}: price or commission differ ({diff:+} "
                          f"{mine.currency})"))
     return out
+
+
+class AdjustmentRefused(BallastError):
+    """A break that no correcting transaction of a client account can settle."""
+
+    hint = "Nothing was booked."
+
+
+POSITION_KINDS = frozenset({BreakKind.MISSING_AT_BROKER, BreakKind.MISSING_IN_BOOK,
+                            BreakKind.QUANTITY_DIFFERS})
+
+
+def correcting_transaction(b: Break, transaction_id: str, on: date, *,
+                           price: Decimal | None = None, memo: str = "") -> Transaction:
+    """The transaction that brings the book to the custodian's figure of break ``b`` on ``on``:
+    cash short in the book is a deposit, cash over a withdrawal; units short a transfer in of
+    the difference as one lot acquired on ``on`` at ``price`` a unit, units over a transfer
+    out (relieved by the account's lot method). Breaks of the broker's own account and of
+    fills are refused: the book's accounts follow from the fills, which are corrected at the
+    broker."""
+    if b.source is not Source.CUSTODIAN:
+        raise AdjustmentRefused(
+            f"{b.kind} of {b.account}'s {b.item} was found in the broker's report, not in a "
+            "client account", hint="The broker's account holds the blocks it executed; "
+            "correct the fill with the broker, then reconcile again.")
+    tid, account = TransactionId(transaction_id), AccountId(b.account)
+    amount = abs(b.difference)
+    if b.kind is BreakKind.CASH_DIFFERS:
+        return Transaction(tid, account, Kind.DEPOSIT if b.difference > 0 else Kind.WITHDRAWAL,
+                           on, amount=amount, currency=b.item, memo=memo)
+    if b.kind not in POSITION_KINDS:
+        raise AdjustmentRefused(f"a {b.kind} break has no correcting transaction")
+    instrument = InstrumentId(b.item)
+    if b.difference < 0:
+        return Transaction(tid, account, Kind.TRANSFER_OUT, on, instrument_id=instrument,
+                           quantity=amount, memo=memo)
+    if price is None:
+        raise AdjustmentRefused(
+            f"no price for {b.item} on {on} to carry the {amount} units in at",
+            hint="Give the cost per unit of the units to book (--price).")
+    return Transaction(tid, account, Kind.TRANSFER_IN, on, instrument_id=instrument, lots=(
+        LotSpec(amount, cost_basis=amount * price, acquired=on, holding_start=on),),
+        memo=memo)

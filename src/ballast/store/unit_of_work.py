@@ -12,11 +12,13 @@ from ballast.store.market import MarketRepository
 from ballast.store.models import ModelRepository
 from ballast.store.orders import OrderRepository
 from ballast.store.proposals import ProposalRepository
+from ballast.store.reconciliation import ReconciliationRepository
 from ballast.store.reference import ReferenceRepository
 
 
 class UnitOfWork(ReferenceRepository, BookRepository, MarketRepository, ImportRepository,
                  ModelRepository, ProposalRepository, ComplianceRepository,
-                 KillSwitchRepository, OrderRepository, AuditRepository, CycleRepository):
+                 KillSwitchRepository, OrderRepository, AuditRepository, CycleRepository,
+                 ReconciliationRepository):
     """What ``Store.transaction()`` yields: reads and writes of every repository, committed
     together or not at all."""
