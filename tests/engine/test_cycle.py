@@ -68,7 +68,8 @@ def test_a_cycle_runs_every_stage_once_and_a_rerun_does_nothing_new(
     stages = {s.stage: s for s in report.cycle.stages}
     assert report.new and report.status == "completed"
     assert list(stages) == ["ingest", "validate", "corporate_actions", "value", "targets",
-                            "propose", "check", "execute", "reconcile"]
+                            "monitor", "propose", "check", "execute", "reconcile"]
+    assert stages["monitor"].outcome["breaches"] == 0
     assert stages["ingest"].status == "skipped" and stages["targets"].status == "skipped"
     assert stages["execute"].outcome["orders"] > 0
     assert stages["execute"].outcome["booked"] > 0
@@ -124,6 +125,29 @@ def test_the_kill_switch_stops_the_cycle_and_a_rerun_resumes_after_disengaging(
     assert [s.stage for s in resumed.cycle.stages].count("propose") == 1
     with demo.transaction() as tx:
         assert len(tx.rebalance_runs()) == 1  # the stored run was executed, not a new one
+
+
+CONCENTRATION = RULES + """  - {id: single-stock-15, kind: max_weight, by: issuer, kinds: [equity],
+     limit: 0.15}
+"""
+
+
+def test_limit_breaches_are_adjusted_in_their_own_run_and_held_from_rebalancing(
+        demo: Store, tmp_path: Path) -> None:
+    report = run_cycle(demo, config(tmp_path, CONCENTRATION), LAST)
+    stages = {s.stage: s.outcome for s in report.cycle.stages}
+    assert report.status == "completed" and stages["monitor"]["breaches"] > 0
+    adjustment, rebalance = stages["monitor"]["run_id"], stages["propose"]["run_id"]
+    with demo.transaction() as tx:
+        held = {p.account_id: p for p in tx.proposals(rebalance)}
+        sells = tx.proposed_trades(adjustment)
+        states = {o.state for o in tx.orders(adjustment)}
+    for account in stages["monitor"]["adjusted"]:
+        assert held[account].status == "no_action"
+        assert held[account].reasons == f"held: limit adjustment in run {adjustment}"
+    assert sells and {t.side for t in sells} == {"sell"} and states == {"filled"}
+    after = run_cycle(demo, config(tmp_path, CONCENTRATION), LAST)
+    assert not after.new
 
 
 class EngagingBroker(SimulatedBroker):

@@ -18,6 +18,7 @@ from ballast.cli.construct_cmds import register as register_construct
 from ballast.cli.cycle_cmds import register as register_cycle
 from ballast.cli.execute_cmds import register as register_execute
 from ballast.cli.kill_cmds import register as register_kill
+from ballast.cli.monitor_cmds import register as register_monitor
 from ballast.cli.performance_cmds import register as register_performance
 from ballast.cli.reconcile_cmds import register as register_reconcile
 from ballast.cli.render import (
@@ -252,6 +253,7 @@ register_kill(app)
 register_reconcile(app)
 register_performance(app)
 register_cycle(app)
+register_monitor(app)
 
 
 def _date(text: str | None) -> date | None:

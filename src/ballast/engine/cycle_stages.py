@@ -23,8 +23,10 @@ from ballast.engine.drawdown import drawdown_targets
 from ballast.engine.execute import execute
 from ballast.engine.imports import ImportKind, import_file
 from ballast.engine.kernel import Kernel
+from ballast.engine.monitor import monitor
 from ballast.engine.queries import book_summary
 from ballast.engine.rebalance import rebalance
+from ballast.engine.rebalance_overrides import RunOverrides
 from ballast.store import Store
 
 
@@ -48,10 +50,11 @@ class CycleContext:
     kernel: Kernel
     done: dict[str, dict[str, Any]]
 
-    def run_id(self) -> int | None:
-        """The rebalance run this cycle proposed, if it did."""
-        value = self.done.get("propose", {}).get("run_id")
-        return None if value is None else int(value)
+    def run_ids(self) -> list[int]:
+        """The runs this cycle stored with trades: the limit adjustment, then the rebalance."""
+        return [int(self.done[s]["run_id"]) for s in ("monitor", "propose")
+                if self.done.get(s, {}).get("run_id") is not None
+                and self.done[s].get("trades")]
 
 
 # Inbox files by name prefix, in the order they are imported.
@@ -130,14 +133,41 @@ def targets(ctx: CycleContext) -> StageOutcome:
                         "de-risked", {"adjusted": derisked})
 
 
+def monitor_stage(ctx: CycleContext) -> StageOutcome:
+    """Every account's holdings against the rules: an alert per breach, a limit adjustment
+    (its own run) for what selling cures, and the accounts the rebalancer must cure."""
+    if not _rule_sets(ctx):
+        return StageOutcome("skipped", "no rules to monitor")
+    found = monitor(ctx.store, as_of=ctx.session, rules_paths=ctx.config.rules,
+                    costs=ctx.config.rebalance.costs)
+    blocking = [b for b in found.breaches if b.blocks]
+    adjusted = sorted({t.account_id for t in found.trades})
+    summary = (f"{len(blocking)} limit breaches in {len({b.account for b in blocking})} "
+               f"accounts ({len(found.breaches) - len(blocking)} warnings)")
+    if found.run_id is not None:
+        summary += f"; run {found.run_id} adjusts {len(adjusted)} accounts"
+    if found.rebalance:
+        summary += f"; {len(found.rebalance)} accounts to rebalance"
+    return StageOutcome("done", summary, {
+        "breaches": len(blocking), "warnings": len(found.breaches) - len(blocking),
+        "run_id": found.run_id, "trades": len(found.trades), "adjusted": adjusted,
+        "rebalance": found.rebalance})
+
+
 def propose(ctx: CycleContext) -> StageOutcome:
-    """Triggers and trades for every account (vectorized), stored as a rebalance run."""
+    """Triggers and trades for every account (vectorized), stored as a rebalance run: on the
+    drawdown-adjusted targets, forcing the accounts the monitor found off their limits and
+    holding back those a limit adjustment trades today."""
     adjusted = {}
     if ctx.done.get("targets", {}).get("adjusted"):
         adjusted = {d.account: d.adjusted
                     for d in drawdown_targets(ctx.store, _rule_sets(ctx), ctx.session)}
+    watched = ctx.done.get("monitor", {})
+    hold = {a: f"held: limit adjustment in run {watched['run_id']}"
+            for a in watched.get("adjusted", [])}
     result = rebalance(ctx.store, as_of=ctx.session, policy=ctx.config.rebalance,
-                       max_stale_sessions=ctx.config.max_stale_sessions, adjusted=adjusted)
+                       max_stale_sessions=ctx.config.max_stale_sessions,
+                       overrides=RunOverrides(adjusted, watched.get("rebalance", {}), hold))
     trading = sum(1 for p in result.accounts if p.status == "trade")
     skipped = sum(1 for p in result.accounts if p.status == "skipped")
     return StageOutcome("done", f"run {result.run_id}: {trading} accounts to trade, "
@@ -147,34 +177,40 @@ def propose(ctx: CycleContext) -> StageOutcome:
 
 
 def check_stage(ctx: CycleContext) -> StageOutcome:
-    """Every rule on every proposal of the run; denied accounts do not trade."""
-    run_id = ctx.run_id()
-    if run_id is None or not ctx.done["propose"].get("trades"):
+    """Every rule on every proposal of the cycle's runs; denied accounts do not trade."""
+    runs = ctx.run_ids()
+    if not runs:
         return StageOutcome("skipped", "no trades proposed")
-    result = check(ctx.store, run_id=run_id, rules_paths=ctx.config.rules)
-    denied = len(result.denied)
-    return StageOutcome("done", f"check {result.check_id}: {len(result.decisions) - denied} "
-                        f"approved, {denied} denied",
-                        {"check_id": result.check_id, "denied": denied})
+    results = [check(ctx.store, run_id=r, rules_paths=ctx.config.rules) for r in runs]
+    denied = sum(len(r.denied) for r in results)
+    approved = sum(len(r.decisions) for r in results) - denied
+    return StageOutcome("done", f"{approved} accounts approved, {denied} denied "
+                        f"(runs {', '.join(map(str, runs))})",
+                        {"checks": [r.check_id for r in results], "denied": denied})
 
 
 def execute_stage(ctx: CycleContext) -> StageOutcome:
     """Send the approved trades through the kernel's broker, allocate and book the fills.
     An engaged kill switch stops the cycle here (and inside execution, order by order)."""
-    run_id = ctx.run_id()
     if not ctx.config.execute:
         return StageOutcome("skipped", "execution is off in this configuration")
-    if run_id is None or "check_id" not in ctx.done.get("check", {}):
+    if not ctx.done.get("check", {}).get("checks"):
         return StageOutcome("skipped", "nothing checked to execute")
     broker, clock = ctx.kernel.broker(ctx.store, ctx.session)
     try:
-        report = execute(ctx.store, run_id, broker, as_of=ctx.session, clock=clock)
+        reports = [execute(ctx.store, r, broker, as_of=ctx.session, clock=clock)
+                   for r in ctx.run_ids()]
     except KillSwitchEngaged as exc:
         return StageOutcome("stopped", f"kill switch: {exc}", {"kill_switch": str(exc)})
-    return StageOutcome("done", f"{report.orders} orders in {report.blocks} blocks, "
-                        f"{report.fills} fills, {report.booked} transactions booked",
-                        {"orders": report.orders, "fills": report.fills,
-                         "booked": report.booked, "states": report.states})
+    orders, blocks = sum(r.orders for r in reports), sum(r.blocks for r in reports)
+    fills, booked = sum(r.fills for r in reports), sum(r.booked for r in reports)
+    states: dict[str, int] = {}
+    for r in reports:
+        for state, count in r.states.items():
+            states[state] = states.get(state, 0) + count
+    return StageOutcome("done", f"{orders} orders in {blocks} blocks, {fills} fills, "
+                        f"{booked} transactions booked",
+                        {"orders": orders, "fills": fills, "booked": booked, "states": states})
 
 
 def reconcile_stage(ctx: CycleContext) -> StageOutcome:
@@ -205,7 +241,8 @@ Stage = Callable[[CycleContext], StageOutcome]
 
 STAGES: tuple[tuple[str, Stage], ...] = (
     ("ingest", ingest), ("validate", validate), ("corporate_actions", corporate_actions),
-    ("value", value), ("targets", targets), ("propose", propose), ("check", check_stage),
+    ("value", value), ("targets", targets), ("monitor", monitor_stage), ("propose", propose),
+    ("check", check_stage),
     ("execute", execute_stage), ("reconcile", reconcile_stage),
 )
 

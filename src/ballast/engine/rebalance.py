@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from decimal import Decimal
@@ -16,7 +15,6 @@ import numpy as np
 import yaml
 from pydantic import ValidationError
 
-from ballast.compliance.drawdown import AdjustedTargets
 from ballast.config import Calendar, RebalancePolicy
 from ballast.config.models import (
     ModelSpec,
@@ -30,8 +28,8 @@ from ballast.data import trading_calendar
 from ballast.domain import AccountId, ConfigError, Instrument, InstrumentId, minor_units
 from ballast.engine.market import load_market, stale_instruments
 from ballast.engine.queries import lots_as_of, snapshot
-from ballast.engine.rebalance_drawdown import apply_drawdown
 from ballast.engine.rebalance_input import build_input
+from ballast.engine.rebalance_overrides import RunOverrides, apply_overrides
 from ballast.engine.tax_input import build_tax_input
 from ballast.rebalance import (
     HarvestSettings,
@@ -115,9 +113,9 @@ def policy_version(policy: RebalancePolicy) -> str:
 def rebalance(store: Store, *, as_of: date | None = None, account: str | None = None,
               policy: RebalancePolicy | None = None, dry_run: bool = False,
               max_stale_sessions: int = 5,
-              adjusted: Mapping[str, AdjustedTargets] | None = None) -> RebalanceResult:
+              overrides: RunOverrides | None = None) -> RebalanceResult:
     """Propose trades for every account (or one) as of a date; stored unless ``dry_run``.
-    ``adjusted`` holds drawdown-adjusted targets by account id (the cycle's targets stage)."""
+    ``overrides`` (from the cycle): drawdown-adjusted targets, accounts forced or held."""
     policy = policy or RebalancePolicy()
     snap = snapshot(store, as_of=as_of, account=account, missing_fx_nan=True)
     with store.transaction() as tx:
@@ -138,8 +136,9 @@ def rebalance(store: Store, *, as_of: date | None = None, account: str | None = 
                                frozenset(stale))
         inp, notes = _schedule(inp, policy, tx.last_proposals(), snap.as_of)
         derisked: dict[int, str] = {}
-        if adjusted:
-            inp, derisked = apply_drawdown(inp, adjusted)
+        if overrides is not None:
+            inp, asked, derisked = apply_overrides(inp, overrides)
+            notes.update(asked)
         if policy.asset_location:
             acct = [accounts[AccountId(a)] for a in inp.accounts]
             house = np.unique([a.household_id for a in acct], return_inverse=True)[1]
