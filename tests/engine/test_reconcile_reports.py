@@ -91,6 +91,10 @@ def test_injected_breaks_are_exact_and_adjusted_only_with_a_reason(
     assert breaks[2].explanation == "H1-TAX: AAPL 130 in the book, 135 at the custodian " \
         "(+5); market value 17031.30 at the custodian"
     assert len(report.breaks) == 4 and stored_report(store, report_id).report.status == "breaks"
+    _, tolerant = reconcile_and_store(store, "simulated", custodian=custodian,
+                                      broker_state=state, cash_tolerance=D(100))
+    assert [b.item for b in tolerant.breaks] == ["SPY", "VTI", "AAPL"]
+    assert tolerant.tolerances.cash == D(100)
 
     with store.transaction() as tx:
         before = tx.transaction_count()

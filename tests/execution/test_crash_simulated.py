@@ -18,6 +18,7 @@ import pytest
 from ballast.domain import DataError
 from ballast.engine.audit import verify_journal
 from ballast.engine.execute import execute
+from ballast.engine.reconcile import reconcile_with
 from ballast.engine.simulation import simulated_broker
 from ballast.engine.workspace import open_store
 from ballast.execution import Order, OrderState, Side, SimulatedBroker, SimulatedClock
@@ -76,7 +77,8 @@ def stored(store: Store) -> tuple[dict[str, str], int, int]:
 
 def resume_and_check(store: Store, state: Path, later: float = 0.0) -> SimulatedBroker:
     """Execute again in this process, ``later`` seconds after the open; check where every
-    account, the broker and the journal end. Returns the broker as reloaded from its file."""
+    account, the broker and the journal end, and that the book reconciles with the broker's
+    books. Returns the broker as reloaded from its file."""
     broker, clock = simulated_broker(store, AS_OF, CONFIG, state=state)
     clock.sleep(later)
     report = execute(store, 1, broker, as_of=AS_OF, clock=clock)
@@ -92,6 +94,7 @@ def resume_and_check(store: Store, state: Path, later: float = 0.0) -> Simulated
     assert reloaded.positions() == BROKER_POSITIONS  # each order was worked once
     assert fills == 12 and booked == {f.fill_id for f in reloaded.fills()}
     assert verify_journal(store).intact
+    assert reconcile_with(store, "simulated", AS_OF, broker_state=state).breaks == ()
     return reloaded
 
 
