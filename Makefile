@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/rebalance.py
 	$(BIN)/python benchmarks/construct.py
 	$(BIN)/python benchmarks/compliance.py
+	$(BIN)/python benchmarks/reports.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info ballast-demo.db

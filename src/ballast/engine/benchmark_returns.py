@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ballast.data import PriceTable
-from ballast.domain import Account, InstrumentId, UnknownReference
+from ballast.domain import Account, ConfigError, InstrumentId, UnknownReference
 from ballast.engine.nav import Scope, ScopeKind
 from ballast.engine.weights import model_weights
 from ballast.store import UnitOfWork
@@ -60,21 +60,24 @@ def _scope_model(scope: Scope, members: Sequence[Account]) -> str | None:
 
 
 def choose_benchmark(tx: UnitOfWork, scope: Scope, members: Sequence[Account],
-                     index: str | None) -> Benchmark | None:
+                     index: str | None) -> tuple[Benchmark | None, str]:
     """The index instrument ``index`` when given, else the blended benchmark of the scope's
-    model (None for the firm, or a household whose accounts follow different models)."""
+    model; or None and the reason (the firm, a household whose accounts follow different
+    models, a model that is not stored)."""
     if index is not None:
         if InstrumentId(index) not in tx.instruments():
             raise UnknownReference(f"no instrument {index!r} to use as the benchmark",
                                    hint="Import it (`ballast import instruments FILE`) and "
-                                   "its prices.",
-                                   field="benchmark")
-        return Benchmark(index, (index,), np.ones(1), None)
+                                   "its prices.", field="benchmark")
+        return Benchmark(index, (index,), np.ones(1), None), ""
     model = _scope_model(scope, members)
     if model is None:
-        return None
-    weights, cash = model_weights(tx, model)
+        return None, f"{scope.label} follows no single model; pass --benchmark"
+    try:
+        weights, cash = model_weights(tx, model)
+    except ConfigError as exc:
+        return None, str(exc)
     ids = tuple(sorted(weights))
     w = np.array([weights[i] for i in ids])
     total = float(w.sum()) + cash
-    return Benchmark(f"model {model} (blended)", ids, w / total if total > 0 else w, model)
+    return Benchmark(f"model {model} (blended)", ids, w / total if total > 0 else w, model), ""

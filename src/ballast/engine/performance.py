@@ -78,7 +78,7 @@ def _attribution(inputs: NavInputs, nav: NavSeries, bench: Benchmark | None,
     found = contributions(nav.instruments, w, r, nav.instrument_value, nav.cash_value,
                           inputs.instruments)
     if bench is None or bench.model is None:
-        notes.append("attribution: no model to attribute against (give the scope a model)")
+        notes.append("attribution: needs a model's blended benchmark to attribute against")
         return (), found
     model_r = total_returns(inputs.prices, bench.instruments, nav.days)
     tables = tuple(
@@ -94,7 +94,7 @@ def measure(store: Store, scope: Scope, period: Period, *, benchmark: str | None
     scope's model's blended benchmark). NoPerformanceData when nothing was held or priced."""
     with store.transaction() as tx:
         inputs = load_nav_inputs(tx, scope, period.end)
-        bench = choose_benchmark(tx, scope, inputs.members, benchmark)
+        bench, why_none = choose_benchmark(tx, scope, inputs.members, benchmark)
     nav = nav_from(inputs, period.start, period.end, currency=currency, by_instrument=True)
     notes: list[str] = []
     net = nav_daily_returns(nav.value, nav.flows)
@@ -103,7 +103,7 @@ def measure(store: Store, scope: Scope, period: Period, *, benchmark: str | None
     if bench is not None:
         bench_daily = total_returns(inputs.prices, bench.instruments, nav.days) @ bench.weights
     else:
-        notes.append("benchmark: none (the scope has no single model; pass --benchmark)")
+        notes.append(f"benchmark: none ({why_none})")
     r_net, r_gross = link_returns(net), link_returns(gross)
     mw = _or_note(lambda: _xirr(nav), "money-weighted return", notes)
     span = float((nav.days[-1] - nav.days[0]).astype(np.int64))
