@@ -4,7 +4,7 @@ a :class:`ballast.reporting.Statement` and writes it as HTML and PDF."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
@@ -299,13 +299,20 @@ def _fees(txns: Sequence[Transaction]) -> Decimal:
 
 def write_statement(statement: Statement, out: Path, fmt: Format = Format.BOTH) -> list[Path]:
     """Write the statement's PDF and/or HTML into folder ``out``; returns the files."""
+    return write_report(out, statement.file_stem, fmt, lambda: render_statement_pdf(statement),
+                        lambda: render_statement_html(statement))
+
+
+def write_report(out: Path, stem: str, fmt: Format, pdf: Callable[[], bytes],
+                 html: Callable[[], str]) -> list[Path]:
+    """Write ``stem``.pdf and/or ``stem``.html (rendered by ``pdf`` and ``html``) into
+    folder ``out``; returns the files."""
     out.mkdir(parents=True, exist_ok=True)
     files: list[Path] = []
     if fmt in (Format.PDF, Format.BOTH):
-        files.append(_write(out / f"{statement.file_stem}.pdf", render_statement_pdf(statement)))
+        files.append(_write(out / f"{stem}.pdf", pdf()))
     if fmt in (Format.HTML, Format.BOTH):
-        files.append(_write(out / f"{statement.file_stem}.html",
-                            render_statement_html(statement).encode("utf-8")))
+        files.append(_write(out / f"{stem}.html", html().encode("utf-8")))
     return files
 
 
