@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ballast.cli import app
+from ballast.config.compliance import KillSwitchPolicy
 from ballast.config.cycle import CycleConfig, Environment, load_cycle_config
 from ballast.domain import ConfigError
 from ballast.engine import kill_switch
@@ -21,7 +22,7 @@ from ballast.engine.demo import load_demo
 from ballast.engine.kernel import kernel_for
 from ballast.engine.simulation import simulated_broker
 from ballast.engine.workspace import open_store
-from ballast.execution import BrokerReport, Clock, Order, SimulatedBroker
+from ballast.execution import BrokerReport, Clock, Order, SimulatedBroker, SimulationConfig
 from ballast.store import Store
 
 from .conftest import write
@@ -222,3 +223,31 @@ def test_cli_cycle_and_history(demo: Store, tmp_path: Path) -> None:
     assert result.exit_code == 1 and "failed" in result.output
 
 
+
+
+def test_a_day_losing_beyond_the_limit_engages_the_kill_switch_before_proposing(
+        demo: Store, tmp_path: Path) -> None:
+    crash = date(2020, 3, 16)  # S&P 500 −12% in the sample's real closes
+    cfg = config(tmp_path, kill_switch=KillSwitchPolicy(max_intraday_loss=0.05))
+    report = run_cycle(demo, cfg, crash)
+    stage = report.cycle.stages[-1]
+    assert report.status == "stopped" and stage.stage == "value"
+    assert stage.outcome["day_return"] < -0.05 and "intraday loss of" in stage.summary
+    assert [s.scope for s in kill_switch.status(demo)] == ["global"]
+
+
+def test_a_reject_rate_above_the_limit_engages_the_kill_switch(demo: Store, tmp_path: Path
+                                                               ) -> None:
+    def rejecting(store: Store, session: date) -> tuple[SimulatedBroker, Clock]:
+        return simulated_broker(store, session, SimulationConfig(reject_probability=1.0))
+
+    cfg = config(tmp_path, kill_switch=KillSwitchPolicy(max_reject_rate=0.2,
+                                                        min_orders_for_reject_rate=2))
+    kernel = kernel_for(cfg.model_copy(update={"environment": Environment.LIVE}),
+                        broker=rejecting)
+    report = run_cycle(demo, cfg, LAST, kernel=kernel)
+    stage = report.cycle.stages[-1]
+    assert report.status == "stopped" and stage.stage == "execute"
+    assert stage.outcome["states"] == {"rejected": stage.outcome["orders"]}
+    assert "orders rejected (100%), above the 20% limit" in stage.summary
+    assert kill_switch.status(demo)

@@ -115,11 +115,22 @@ def corporate_actions(ctx: CycleContext) -> StageOutcome:
 
 
 def value(ctx: CycleContext) -> StageOutcome:
-    """Value every account at the session's closes."""
+    """Value every account at the session's closes; the book's loss on the day engages the
+    kill switch when the policy sets a limit."""
     s = book_summary(ctx.store, ctx.session, max_stale_sessions=ctx.config.max_stale_sessions)
+    day = kill_switch.book_day_return(ctx.store, ctx.session)
     stale = f"; stale prices: {', '.join(s.unpriced[:5])}" if s.unpriced else ""
-    return StageOutcome("done", f"{s.accounts} accounts worth {s.aum:,.2f} {s.currency}{stale}",
-                        {"accounts": s.accounts, "aum": round(s.aum, 2), "stale": s.unpriced})
+    moved = "" if day is None else f", {day:+.2%} on the day"
+    outcome = {"accounts": s.accounts, "aum": round(s.aum, 2), "stale": s.unpriced,
+               "day_return": day}
+    summary = f"{s.accounts} accounts worth {s.aum:,.2f} {s.currency}{moved}{stale}"
+    reasons = kill_switch.auto_engage(ctx.store, ctx.session, ctx.config.kill_switch,
+                                      TriggerInputs(intraday_return=day),
+                                      now=ctx.kernel.clock.now())
+    if reasons:
+        return StageOutcome("stopped", f"{summary}; kill switch engaged: " + "; ".join(reasons),
+                            outcome)
+    return StageOutcome("done", summary, outcome)
 
 
 def targets(ctx: CycleContext) -> StageOutcome:
@@ -208,9 +219,17 @@ def execute_stage(ctx: CycleContext) -> StageOutcome:
     for r in reports:
         for state, count in r.states.items():
             states[state] = states.get(state, 0) + count
-    return StageOutcome("done", f"{orders} orders in {blocks} blocks, {fills} fills, "
-                        f"{booked} transactions booked",
-                        {"orders": orders, "fills": fills, "booked": booked, "states": states})
+    summary = (f"{orders} orders in {blocks} blocks, {fills} fills, {booked} transactions "
+               "booked" + (f", {states['rejected']} rejected" if states.get("rejected") else ""))
+    outcome = {"orders": orders, "fills": fills, "booked": booked, "states": states}
+    reasons = kill_switch.auto_engage(
+        ctx.store, ctx.session, ctx.config.kill_switch,
+        TriggerInputs(orders=orders, rejects=states.get("rejected", 0)),
+        now=ctx.kernel.clock.now())
+    if reasons:
+        return StageOutcome("stopped", f"{summary}; kill switch engaged: " + "; ".join(reasons),
+                            outcome)
+    return StageOutcome("done", summary, outcome)
 
 
 def reconcile_stage(ctx: CycleContext) -> StageOutcome:

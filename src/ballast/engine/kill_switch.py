@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 
+import numpy as np
+
 from ballast.compliance.kill_switch import (
     GLOBAL,
     KillSwitch,
@@ -18,8 +20,11 @@ from ballast.compliance.kill_switch import (
     scope_of,
 )
 from ballast.config.compliance import KillSwitchPolicy
+from ballast.data import trading_calendar
 from ballast.domain import ConfigError
 from ballast.domain.errors import KillSwitchEngaged
+from ballast.engine.market import load_market
+from ballast.engine.queries import snapshot
 from ballast.store import Store
 from ballast.store.kill_switch import KillSwitchEvent
 
@@ -107,9 +112,29 @@ def auto_engage(store: Store, session: date, policy: KillSwitchPolicy,
     return reasons
 
 
+def book_day_return(store: Store, session: date) -> float | None:
+    """The book's return on ``session`` on the positions held at its close: their value at
+    the session's closes against the same positions at the previous session's closes
+    (flows do not move it); None when nothing priced is held."""
+    snap = snapshot(store, as_of=session, missing_fx_nan=True)
+    previous = trading_calendar().previous_session(session)
+    with store.transaction() as tx:
+        market, earlier = load_market(tx, session), load_market(tx, previous)
+    ids = [str(i) for i in snap.instruments]
+    today, _ = market.closes(ids, session)
+    before, _ = earlier.closes(ids, previous)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = (before / today)[snap.pos_instrument]
+    value = np.asarray(snap.market_value, dtype=np.float64)
+    ok = np.isfinite(value) & np.isfinite(ratio) & (value != 0)
+    if not ok.any():
+        return None
+    return float(value[ok].sum() / (value[ok] * ratio[ok]).sum() - 1.0)
+
+
 def _switch(e: KillSwitchEvent) -> KillSwitch:
     return KillSwitch(e.scope, e.user, e.at, e.reason)
 
 
-__all__ = ["GLOBAL", "KillSwitchEngaged", "auto_engage", "data_age_minutes", "disengage",
-           "engage", "ensure_orders_allowed", "history", "status"]
+__all__ = ["GLOBAL", "KillSwitchEngaged", "auto_engage", "book_day_return", "data_age_minutes",
+           "disengage", "engage", "ensure_orders_allowed", "history", "status"]
