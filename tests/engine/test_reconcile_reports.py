@@ -186,3 +186,21 @@ def test_cli_reconcile_stores_shows_and_adjusts(store: Store, book_files: dict[s
                                 "2021-01-04"], env=env)
     assert isinstance(wrong.exception, DataError) and "is as of 2021-01-05" in str(
         wrong.exception)
+
+
+def test_cli_paper_trading_keeps_the_broker_books_across_commands(
+        store: Store, book_files: dict[str, Path], tmp_path: Path) -> None:
+    stored_run(store, book_files)
+    state = tmp_path / "paper" / "broker.json"
+    env = {"BALLAST_DATABASE_URL": store.url, "COLUMNS": "250"}
+    runner = CliRunner()
+    first = runner.invoke(app, ["execute", "--broker-state", str(state), "--json"], env=env)
+    assert first.exit_code == 0, first.output
+    assert json.loads(first.output)["booked"] == 6
+    again = runner.invoke(app, ["execute", "--broker-state", str(state)], env=env)
+    assert again.exit_code == 0 and "sent 0" in again.output
+    books = json.loads(state.read_text(encoding="utf-8"))
+    assert len(books["orders"]) == 4 and set(books["submits"].values()) == {1}
+    assert books["positions"] == {"AAPL": "50", "VTI": "35", "XOM": "-40"}
+    clean = runner.invoke(app, ["reconcile", "--broker-state", str(state)], env=env)
+    assert clean.exit_code == 0 and "0 breaks" in clean.output

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import asdict
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -26,6 +27,9 @@ def execute_cmd(
     run: Annotated[int | None, typer.Option("--run", help="Rebalance run id (default: the "
                                             "latest).")] = None,
     broker: Annotated[str, typer.Option("--broker", help="Broker adapter.")] = "simulated",
+    broker_state: Annotated[Path | None, typer.Option(
+        "--broker-state", help="File the simulated broker keeps its books in (paper "
+        "trading across restarts; default: in memory).")] = None,
     db: Annotated[str | None, typer.Option(
         "--db", envvar="BALLAST_DATABASE_URL",
         help="Database URL (default sqlite:///./ballast.db).")] = None,
@@ -34,7 +38,7 @@ def execute_cmd(
     """Execute a run's approved trades (the latest compliance check decides): net them,
     aggregate them into blocks per custodian, send them, allocate the fills fairly and book
     them into each account's lots. Running it again sends and books nothing twice."""
-    report = execute_run(open_store(db, create=False), run, broker)
+    report = execute_run(open_store(db, create=False), run, broker, state=broker_state)
     if as_json:
         sys.stdout.write(json.dumps(asdict(report), indent=2) + "\n")
         return

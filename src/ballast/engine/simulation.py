@@ -40,8 +40,10 @@ def simulated_broker(store: Store, as_of: date, config: SimulationConfig | None 
 
 
 def execute_run(store: Store, run_id: int | None = None, broker: str = "simulated",
-                config: SimulationConfig | None = None) -> ExecutionReport:
-    """Execute a stored run (the latest by default) as of its date through the named broker."""
+                config: SimulationConfig | None = None, state: Path | None = None
+                ) -> ExecutionReport:
+    """Execute a stored run (the latest by default) as of its date through the named broker
+    (the simulated broker keeping its books in ``state`` when given)."""
     if broker != "simulated":
         raise ConfigError(f"unknown broker {broker!r}", hint="Use --broker simulated.")
     with store.transaction() as tx:
@@ -52,5 +54,5 @@ def execute_run(store: Store, run_id: int | None = None, broker: str = "simulate
     run = runs.get(run_id if run_id is not None else max(runs))
     if run is None:
         raise ExecutionRefused(f"there is no rebalance run {run_id}")
-    sim, clock = simulated_broker(store, run.as_of, config)
+    sim, clock = simulated_broker(store, run.as_of, config, state)
     return execute(store, run.id, sim, as_of=run.as_of, clock=clock)
