@@ -22,14 +22,15 @@ ALLOWED: dict[str, set[str]] = {
     "execution": {"domain", "config"},
     "reporting": {"domain", "analytics"},
     "audit": {"domain"},
+    "security": {"domain"},
     "store": {"domain", "config", "audit"},
     "sample": {"domain", "config"},
     "engine": {
         "domain", "config", "data", "ledger", "analytics", "construct", "rebalance",
-        "compliance", "execution", "reporting", "audit", "store", "sample",
+        "compliance", "execution", "reporting", "audit", "store", "sample", "security",
     },
     "api": {"engine", "domain", "config"},
-    "cli": {"engine", "domain", "config"},
+    "cli": {"engine", "domain", "config", "api"},  # `ballast serve` hosts the api
 }
 
 

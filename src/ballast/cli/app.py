@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from ballast.cli.approve_cmds import register as register_approve
 from ballast.cli.audit_cmds import register as register_audit
 from ballast.cli.check_cmds import register as register_check
 from ballast.cli.construct_cmds import register as register_construct
@@ -21,6 +22,7 @@ from ballast.cli.kill_cmds import register as register_kill
 from ballast.cli.monitor_cmds import register as register_monitor
 from ballast.cli.performance_cmds import register as register_performance
 from ballast.cli.reconcile_cmds import register as register_reconcile
+from ballast.cli.report_cmds import register as register_report
 from ballast.cli.render import (
     accounts_table,
     gains_table,
@@ -31,6 +33,8 @@ from ballast.cli.render import (
     summary_panel,
 )
 from ballast.cli.render_rebalance import models_table, rebalance_review
+from ballast.cli.serve_cmds import register as register_serve
+from ballast.cli.user_cmds import register as register_users
 from ballast.config import ValidationPolicy
 from ballast.domain import BallastError
 from ballast.engine import demo as demo_use_case
@@ -251,9 +255,13 @@ register_audit(app)
 register_execute(app)
 register_kill(app)
 register_reconcile(app)
+register_report(app)
 register_performance(app)
 register_cycle(app)
 register_monitor(app)
+register_approve(app)
+register_users(app)
+register_serve(app)
 
 
 def _date(text: str | None) -> date | None:

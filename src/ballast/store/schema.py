@@ -487,6 +487,61 @@ reconciliation_adjustments = Table(
         name="fk_reconciliation_adjustments_report_id_reconciliation_breaks"),
 )
 
+# Users, tokens and approvals (store/users.py, store/approvals.py). A token row is an API token
+# (``kind`` "api") or a dashboard session ("session"); only the SHA-256 of either is stored.
+users = Table(
+    "users", metadata,
+    Column("id", BIGID, primary_key=True, autoincrement=True),
+    Column("name", String(64), nullable=False, index=True, unique=True),
+    Column("password_hash", Text, nullable=False),  # argon2id
+    Column("roles", String(200), nullable=False),  # comma separated role names
+    Column("active", Boolean, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+api_tokens = Table(
+    "api_tokens", metadata,
+    Column("id", BIGID, primary_key=True, autoincrement=True),
+    Column("token_hash", String(64), nullable=False, index=True, unique=True),
+    Column("user_id", BIGID, ForeignKey("users.id"), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),
+    Column("label", String(100), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True)),
+    Column("revoked_at", DateTime(timezone=True)),
+)
+
+# Who proposed a run (the maker, who may not approve it); runs without a row were made by the
+# system and any approver may approve them.
+run_proposers = Table(
+    "run_proposers", metadata,
+    Column("run_id", BIGID, ForeignKey("rebalance_runs.id"), primary_key=True),
+    Column("user_name", String(64), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
+approvals = Table(
+    "approvals", metadata,
+    Column("id", BIGID, primary_key=True, autoincrement=True),
+    Column("run_id", BIGID, ForeignKey("rebalance_runs.id"), nullable=False, index=True),
+    Column("account_id", String(64), ForeignKey("accounts.id"), nullable=False),
+    Column("decision", String(16), nullable=False),  # approved, rejected
+    Column("basis", String(16), nullable=False),  # automatic, threshold, person
+    Column("user_name", String(64), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
+# Secrets (broker credentials): Fernet tokens under BALLAST_SECRET_KEY; never read back in clear
+# except by the engine that needs them.
+secrets = Table(
+    "secrets", metadata,
+    Column("name", String(128), primary_key=True),
+    Column("ciphertext", Text, nullable=False),
+    Column("updated_by", String(64), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
 # Daily cycles (store/cycles.py): one per (date, environment); each stage's status, a summary in
 # words and its outcome (canonical JSON: what a resumed cycle needs, e.g. the run id).
 cycles = Table(

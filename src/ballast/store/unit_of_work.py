@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ballast.store.approvals import ApprovalRepository
 from ballast.store.audit import AuditRepository
 from ballast.store.book import BookRepository
 from ballast.store.compliance import ComplianceRepository
@@ -14,11 +15,14 @@ from ballast.store.orders import OrderRepository
 from ballast.store.proposals import ProposalRepository
 from ballast.store.reconciliation import ReconciliationRepository
 from ballast.store.reference import ReferenceRepository
+from ballast.store.users import UserRepository
+from ballast.store.views import ViewRepository
 
 
 class UnitOfWork(ReferenceRepository, BookRepository, MarketRepository, ImportRepository,
                  ModelRepository, ProposalRepository, ComplianceRepository,
                  KillSwitchRepository, OrderRepository, AuditRepository, CycleRepository,
-                 ReconciliationRepository):
+                 UserRepository, ApprovalRepository, ReconciliationRepository,
+                 ViewRepository):
     """What ``Store.transaction()`` yields: reads and writes of every repository, committed
     together or not at all."""

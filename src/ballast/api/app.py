@@ -1,0 +1,57 @@
+"""The FastAPI application: ``create_app(store)`` builds it (routers, authentication,
+error handlers, request logging and metrics); ``ballast serve`` runs it with uvicorn.
+
+The dashboard reuses it: add routers with ``app.include_router`` and use
+:func:`ballast.api.auth.current_principal` / :func:`ballast.api.auth.require` for access, and
+``app.state.book`` / ``app.state.summary`` for the cached overview."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from ballast.api import errors
+from ballast.api.auth import router as auth_router
+from ballast.api.cache import Cached
+from ballast.api.observability import Metrics, request_middleware
+from ballast.api.routes_admin import router as admin_router
+from ballast.api.routes_book import router as book_router
+from ballast.api.routes_controls import router as controls_router
+from ballast.api.routes_ops import router as ops_router
+from ballast.api.routes_records import router as records_router
+from ballast.api.routes_runs import router as runs_router
+from ballast.engine import kill_switch, overview
+from ballast.engine.service import Store
+
+BOOK_MAX_AGE = 30.0  # seconds a whole-book valuation is served before it is redone
+SUMMARY_MAX_AGE = 5.0
+
+
+def create_app(store: Store) -> FastAPI:
+    """The API over ``store`` (migrated by the caller)."""
+    app = FastAPI(
+        title="ballast", version="0.1.0",
+        description="Portfolio automation engine: book of record, rebalancing, compliance, "
+        "approvals, execution and audit. Authenticate with `Authorization: Bearer <token>` "
+        "(`ballast token create USER`) or the dashboard's session cookie.")
+    app.state.store = store
+    app.state.book = Cached(lambda: overview.book_view(store), BOOK_MAX_AGE)
+    summary: Cached[overview.RunSummary | None] = Cached(lambda: overview.run_summary(store),
+                                                         SUMMARY_MAX_AGE)
+    app.state.summary = summary
+
+    def pending() -> float:
+        value = summary.get()[0]
+        return float(value.pending_approval if value else 0)
+
+    app.state.metrics = metrics = Metrics({
+        "ballast_pending_approvals": ("Proposals of the latest run waiting for a person",
+                                      pending),
+        "ballast_kill_switches_engaged": ("Kill switches engaged now",
+                                          lambda: float(len(kill_switch.status(store)))),
+    })
+    errors.install(app)
+    app.middleware("http")(request_middleware(metrics, errors.unexpected_error))
+    for router in (ops_router, auth_router, book_router, runs_router, controls_router,
+                   records_router, admin_router):
+        app.include_router(router)
+    return app

@@ -1,0 +1,128 @@
+"""Authentication and authorization for the API and the dashboard.
+
+The API takes ``Authorization: Bearer <token>``; the dashboard logs in with a password
+(``POST /auth/login``) and then sends the HttpOnly, SameSite=Strict session cookie. A mutating
+request authenticated by the cookie must also carry the session's CSRF token (header
+``X-CSRF-Token``, which HTMX can send with ``hx-headers``); bearer requests need none.
+
+``require(Permission.X)`` is the dependency a route declares; it answers 401 without valid
+credentials and 403 when the user's roles do not grant X."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request, Response
+from pydantic import BaseModel
+
+from ballast.engine import users
+from ballast.engine.service import Store
+from ballast.engine.users import AuthenticationFailed, Permission, Principal
+
+SESSION_COOKIE = "ballast_session"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def store_of(request: Request) -> Store:
+    """The app's store."""
+    store: Store = request.app.state.store
+    return store
+
+
+def csrf_of(request: Request) -> str | None:
+    """The CSRF token of the request's dashboard session (for templates), or None."""
+    session = request.cookies.get(SESSION_COOKIE)
+    return users.csrf_for(session) if session else None
+
+
+def current_principal(request: Request) -> Principal:
+    """Who makes the request: a bearer token, else the session cookie; 401 otherwise."""
+    cached: Principal | None = getattr(request.state, "principal", None)
+    if cached is not None:
+        return cached
+    store = store_of(request)
+    header = request.headers.get("Authorization", "")
+    scheme, _, credential = header.partition(" ")
+    if header:
+        if scheme.lower() != "bearer" or not credential.strip():
+            raise AuthenticationFailed("the Authorization header must be `Bearer <token>`")
+        principal = users.authenticate(store, credential.strip(), kind=users.API)
+    elif session := request.cookies.get(SESSION_COOKIE):
+        principal = users.authenticate(store, session, kind=users.SESSION)
+        if request.method not in SAFE_METHODS:
+            sent = request.headers.get(CSRF_HEADER, "")
+            if not hmac.compare_digest(sent, users.csrf_for(session)):
+                raise AuthenticationFailed(f"missing or wrong {CSRF_HEADER} header for a "
+                                           "change made with the session cookie")
+    else:
+        raise AuthenticationFailed("not authenticated: send `Authorization: Bearer <token>` "
+                                   "or log in")
+    request.state.principal = principal
+    request.state.user = principal.name
+    return principal
+
+
+CurrentUser = Annotated[Principal, Depends(current_principal)]
+
+
+def require(permission: Permission) -> Callable[[Request], Principal]:
+    """A dependency: the principal, who must hold ``permission`` (else 403)."""
+    def dependency(request: Request) -> Principal:
+        principal = current_principal(request)
+        principal.require(permission)
+        return principal
+    dependency.__name__ = f"require_{permission.value}"
+    return dependency
+
+
+class SessionOut(BaseModel):
+    """An open dashboard session: the user, their roles, and the CSRF token to send with
+    changes (the session id itself is only in the HttpOnly cookie)."""
+
+    user: str
+    roles: list[str]
+    csrf_token: str
+
+
+class Me(BaseModel):
+    user: str
+    roles: list[str]
+    permissions: list[str]
+    via: str
+
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+
+
+@router.post("/login", response_model=SessionOut)
+def login(request: Request, response: Response,
+          name: Annotated[str, Form(min_length=1, max_length=64)],
+          password: Annotated[str, Form(min_length=1, max_length=1024)]) -> SessionOut:
+    """Log in with a password (form fields ``name`` and ``password``): sets the session
+    cookie and returns the CSRF token."""
+    issued, principal = users.login(store_of(request), name, password)
+    request.state.user = principal.name
+    response.set_cookie(SESSION_COOKIE, issued.token, httponly=True, samesite="strict",
+                        secure=request.url.scheme == "https", path="/",
+                        max_age=int(users.SESSION_TTL.total_seconds()))
+    return SessionOut(user=principal.name, roles=[r.value for r in principal.roles],
+                      csrf_token=users.csrf_for(issued.token))
+
+
+@router.post("/logout", status_code=204)
+def logout(request: Request, response: Response) -> None:
+    """End the dashboard session and clear its cookie."""
+    session = request.cookies.get(SESSION_COOKIE)
+    if session:
+        users.logout(store_of(request), session)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+
+
+@router.get("/me", response_model=Me)
+def me(principal: CurrentUser) -> Me:
+    """Who the credentials belong to, their roles and permissions."""
+    return Me(user=principal.name, roles=[r.value for r in principal.roles],
+              permissions=sorted(p.value for p in principal.permissions), via=principal.via)

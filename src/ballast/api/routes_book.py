@@ -1,0 +1,122 @@
+"""Households, accounts with their holdings and lots, drift, and the book overview."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from ballast.api.auth import require, store_of
+from ballast.api.cache import Cached
+from ballast.api.convert import (
+    account_out,
+    account_page,
+    lot_out,
+    position_out,
+    summary_out,
+    switch_out,
+)
+from ballast.api.schemas import (
+    AccountOut,
+    AccountPage,
+    DriftOut,
+    HouseholdOut,
+    LotOut,
+    OverviewOut,
+    Page,
+    PositionOut,
+)
+from ballast.domain import UnknownReference
+from ballast.engine import overview, service
+from ballast.engine.approvals import page_proposals
+from ballast.engine.users import Permission
+
+router = APIRouter(prefix="/api", tags=["book"],
+                   dependencies=[Depends(require(Permission.READ))])
+Offset = Annotated[int, Query(ge=0, description="Items to skip.")]
+Limit = Annotated[int, Query(ge=1, le=500, description="Items per page (at most 500).")]
+
+
+def book_of(request: Request) -> Cached[overview.BookView]:
+    """The app's cached book view."""
+    cache: Cached[overview.BookView] = request.app.state.book
+    return cache
+
+
+def summary_of(request: Request) -> Cached[overview.RunSummary | None]:
+    """The app's cached summary of the latest run."""
+    cache: Cached[overview.RunSummary | None] = request.app.state.summary
+    return cache
+
+
+@router.get("/overview", response_model=OverviewOut)
+def get_overview(request: Request) -> OverviewOut:
+    """AUM, accounts, the latest run (out of band, breaches, pending approvals) and the kill
+    switches engaged; valued at most a few seconds ago."""
+    view, at = book_of(request).get()
+    summary = summary_of(request).get()[0]
+    return OverviewOut(as_of=view.as_of, aum=view.aum, cash=view.cash,
+                       households=view.households, accounts=len(view.accounts),
+                       latest_run=summary_out(summary) if summary else None,
+                       kill_switches=[switch_out(k) for k in
+                                      overview.engaged_switches(store_of(request))],
+                       computed_at=at)
+
+
+@router.get("/households", response_model=list[HouseholdOut])
+def get_households(request: Request) -> list[HouseholdOut]:
+    """Every household with its number of accounts."""
+    return [HouseholdOut(id=h.id, name=h.name, accounts=h.accounts)
+            for h in service.households(store_of(request))]
+
+
+@router.get("/accounts", response_model=Page[AccountOut])
+def get_accounts(request: Request, offset: Offset = 0, limit: Limit = 50,
+                 household: Annotated[str | None, Query(max_length=64)] = None
+                 ) -> Page[AccountOut]:
+    """Accounts with their value (from the book view), by id, a page at a time."""
+    rows = book_of(request).get()[0].accounts
+    if household is not None:
+        rows = [r for r in rows if r.household_id == household]
+    return Page[AccountOut](total=len(rows), offset=offset, limit=limit,
+                            items=[account_out(r) for r in rows[offset:offset + limit]])
+
+
+@router.get("/accounts/{account_id}", response_model=AccountPage)
+def get_account(request: Request, account_id: str,
+                run_id: Annotated[int | None, Query(ge=1)] = None) -> AccountPage:
+    """One account: value, positions, open lots, and its latest proposal with trades."""
+    return account_page(overview.account_view(store_of(request), account_id, run_id))
+
+
+@router.get("/accounts/{account_id}/holdings", response_model=list[PositionOut])
+def get_holdings(request: Request, account_id: str) -> list[PositionOut]:
+    """An account's positions with price, value, cost basis and weight."""
+    view = overview.account_view(store_of(request), account_id)
+    return [position_out(p) for p in view.positions]
+
+
+@router.get("/accounts/{account_id}/lots", response_model=list[LotOut])
+def get_lots(request: Request, account_id: str) -> list[LotOut]:
+    """An account's open tax lots."""
+    view = overview.account_view(store_of(request), account_id)
+    return [lot_out(x) for x in view.lots]
+
+
+@router.get("/drift", response_model=Page[DriftOut])
+def get_drift(request: Request, run_id: Annotated[int | None, Query(ge=1)] = None,
+              offset: Offset = 0, limit: Limit = 50,
+              status: Annotated[str | None, Query(pattern="^(trade|no_action|skipped)$")] = None
+              ) -> Page[DriftOut]:
+    """Each account's drift from its model before and after the proposed trades, as the
+    latest rebalance run (or run ``run_id``) measured it."""
+    store = store_of(request)
+    chosen = run_id or overview.latest_run_id(store)
+    if chosen is None:
+        raise UnknownReference("no rebalance run yet: drift is measured by a run",
+                               hint="POST /api/runs (portfolio manager) makes one.")
+    page, total = page_proposals(store, chosen, offset, limit, status)
+    return Page[DriftOut](total=total, offset=offset, limit=limit, items=[
+        DriftOut(run_id=chosen, account_id=p.account_id, status=p.status, model=p.model,
+                 drift_before=p.drift_before, drift_after=p.drift_after, reasons=p.reasons)
+        for p in page])
