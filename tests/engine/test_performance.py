@@ -20,7 +20,8 @@ from ballast.analytics.performance import modified_dietz
 from ballast.cli.app import app
 from ballast.domain import UnknownReference
 from ballast.engine.nav import Scope, ScopeKind
-from ballast.engine.performance import measure
+from ballast.engine.performance import PerformanceReport, measure
+from ballast.engine.performance_batch import measure_many
 from ballast.engine.period import NoPerformanceData, PeriodError, parse_period, period_between
 from ballast.engine.queries import snapshot
 from ballast.sample import sample_models_path, sample_prices_path
@@ -163,3 +164,21 @@ def test_cli_prints_json_and_tables(demo_store: Store) -> None:
     bad = runner.invoke(app, [*base, "--account", account, "--period", "2020Q5"])
     assert isinstance(bad.exception, PeriodError)
     assert "cannot read '2020Q5'" in str(bad.exception)
+
+
+def test_many_scopes_from_one_replay_match_one_by_one(demo_store: Store) -> None:
+    with demo_store.transaction() as tx:
+        accounts = sorted(tx.accounts())[:3]
+    scopes = [Scope(ScopeKind.ACCOUNT, a) for a in accounts] + [Scope(ScopeKind.FIRM)]
+    q1 = parse_period("2020Q1", today=date(2021, 3, 31))
+    many = measure_many(demo_store, scopes, q1)
+    assert [scope for scope, _ in many] == scopes
+    for scope, report in many:
+        assert isinstance(report, PerformanceReport)
+        alone = measure(demo_store, scope, q1)
+        assert report.returns == alone.returns and report.notes == alone.notes
+        assert report.series.value.tolist() == alone.series.value.tolist()
+    before = measure_many(demo_store, scopes[:1], parse_period("2016", today=date(2021, 3, 31)))
+    assert isinstance(before[0][1], NoPerformanceData)
+    assert f"account {accounts[0]} has no holdings or prices between 2016-01-01" in str(
+        before[0][1])

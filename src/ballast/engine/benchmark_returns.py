@@ -72,7 +72,8 @@ def choose_benchmark(tx: UnitOfWork, scope: Scope, members: Sequence[Account],
         return Benchmark(index, (index,), np.ones(1), None), ""
     model = _scope_model(scope, members)
     if model is None:
-        return None, f"{scope.label} follows no single model; pass --benchmark"
+        return None, ("the firm has no model" if scope.kind is ScopeKind.FIRM else
+                      "its accounts follow no single model") + "; pass --benchmark"
     try:
         weights, cash = model_weights(tx, model)
     except ConfigError as exc:

@@ -169,7 +169,7 @@ class NavInputs:
 def load_nav_inputs(tx: UnitOfWork, scope: Scope, end: date) -> NavInputs:
     """Read (and replay up to ``end``) what valuing ``scope`` needs."""
     members = scope_members(tx, scope)
-    bars = tx.price_bars()
+    bars = tx.price_bars(end=end)
     return NavInputs(scope, tuple(members), booked_changes(tx, members, end), tx.instruments(),
                      PriceTable(bars),
                      np.unique(np.array([b.date for b in bars], dtype="datetime64[D]")),

@@ -11,7 +11,7 @@ over accounts × days; the values over time are then array math (ledger.valuatio
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal
 
@@ -42,6 +42,9 @@ class BookedChanges:
     cash_flows: list[Row] = field(default_factory=list)
     unit_flows: list[Row] = field(default_factory=list)
     fees: list[Row] = field(default_factory=list)
+
+
+_FIELDS = tuple(f.name for f in fields(BookedChanges))
 
 
 def _diff(before: dict[str, Decimal], after: dict[str, Decimal]) -> list[tuple[str, Decimal]]:
@@ -105,3 +108,25 @@ def booked_changes(tx: UnitOfWork, accounts: Sequence[Account], until: date) -> 
         else:
             recorder.transaction(event)
     return recorder.out
+
+
+def by_account(booked: BookedChanges) -> dict[str, BookedChanges]:
+    """The rows of ``booked`` split by account."""
+    out: dict[str, BookedChanges] = {}
+    for name in _FIELDS:
+        for row in getattr(booked, name):
+            part = out.get(row[0])
+            if part is None:
+                part = out[row[0]] = BookedChanges()
+            getattr(part, name).append(row)
+    return out
+
+
+def merged(parts: Sequence[BookedChanges]) -> BookedChanges:
+    """The rows of ``parts`` together."""
+    out = BookedChanges()
+    for name in _FIELDS:
+        rows: list[Row] = getattr(out, name)
+        for part in parts:
+            rows.extend(getattr(part, name))
+    return out

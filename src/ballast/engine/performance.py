@@ -95,6 +95,13 @@ def measure(store: Store, scope: Scope, period: Period, *, benchmark: str | None
     with store.transaction() as tx:
         inputs = load_nav_inputs(tx, scope, period.end)
         bench, why_none = choose_benchmark(tx, scope, inputs.members, benchmark)
+    return report_of(inputs, period, bench, why_none, currency)
+
+
+def report_of(inputs: NavInputs, period: Period, bench: Benchmark | None, why_none: str,
+              currency: str | None = None) -> PerformanceReport:
+    """The report of loaded inputs over ``period`` against ``bench`` (None: ``why_none``)."""
+    scope = inputs.scope
     nav = nav_from(inputs, period.start, period.end, currency=currency, by_instrument=True)
     notes: list[str] = []
     net = nav_daily_returns(nav.value, nav.flows)
