@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
+from typer.testing import CliRunner
 
 from ballast.audit import Draft
+from ballast.cli import app
 from ballast.domain import DataError
 from ballast.engine import kill_switch
 from ballast.engine.audit import journal
@@ -118,3 +120,19 @@ def test_alerts_are_posted_once_signed(book: Store) -> None:
     kinds = [h[1]["X-Ballast-Event"] for h in hook.requests[1:]]
     assert kinds[-2:] == ["breach", "kill_switch"] and all(v for _, _, v in hook.requests)
     assert again.deliveries == () and len(again.skipped) == len(first.deliveries)
+
+
+def test_report_send_command(book: Store, tmp_path: Path) -> None:
+    path = tmp_path / "recipients.csv"
+    path.write_text("household_id,email\nHH003,dana@example.net\n", encoding="utf-8")
+    handler = MailHandler()
+    with smtp_server(handler) as port:
+        out = CliRunner().invoke(app, [
+            "report", "send", "--period", "2020Q1", "--recipients", str(path),
+            "--smtp-host", "127.0.0.1", "--smtp-port", str(port), "--from",
+            "reports@firm.test", "--household", "HH003", "--db", book.url],
+            env={"COLUMNS": "200"})
+    assert out.exit_code == 0, (out.output, out.exception)
+    assert "sent HH003 → dana@example.net (1 try)" in out.output
+    [got] = handler.received
+    assert got.rcpt_tos == ["dana@example.net"] and got.mail_from == "reports@firm.test"

@@ -22,7 +22,6 @@ from ballast.cli.kill_cmds import register as register_kill
 from ballast.cli.monitor_cmds import register as register_monitor
 from ballast.cli.performance_cmds import register as register_performance
 from ballast.cli.reconcile_cmds import register as register_reconcile
-from ballast.cli.report_cmds import register as register_report
 from ballast.cli.render import (
     accounts_table,
     gains_table,
@@ -33,6 +32,7 @@ from ballast.cli.render import (
     summary_panel,
 )
 from ballast.cli.render_rebalance import models_table, rebalance_review
+from ballast.cli.report_cmds import register as register_report
 from ballast.cli.serve_cmds import register as register_serve
 from ballast.cli.user_cmds import register as register_users
 from ballast.config import ValidationPolicy
