@@ -70,6 +70,10 @@ def test_index_benchmark_and_excess(small_book: Store) -> None:
     assert report.series.benchmark is not None
     assert report.series.benchmark.tolist() == pytest.approx([0.1, 105 / 110 - 1,
                                                               120 / 105 - 1, 0.0])
+    late = measure(small_book, Scope(ScopeKind.ACCOUNT, "A"), WEEK, benchmark="VOD")
+    assert late.returns.benchmark == pytest.approx(11 / 9.5 - 1, abs=1e-14)
+    assert "benchmark: no price for VOD on 2021-01-04; its return counts as 0 until its " \
+        "first price" in late.notes
     with pytest.raises(UnknownReference, match="no instrument 'SPY' to use as the benchmark"):
         measure(small_book, Scope(ScopeKind.ACCOUNT, "A"), WEEK, benchmark="SPY")
 

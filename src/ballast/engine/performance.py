@@ -109,6 +109,11 @@ def report_of(inputs: NavInputs, period: Period, bench: Benchmark | None, why_no
     bench_daily: FloatArray | None = None
     if bench is not None:
         bench_daily = total_returns(inputs.prices, bench.instruments, nav.days) @ bench.weights
+        opening = inputs.prices.closes(list(bench.instruments), nav.days[0].astype(object))[0]
+        unpriced = [bench.instruments[k] for k in np.flatnonzero(np.isnan(opening))]
+        if unpriced:
+            notes.append(f"benchmark: no price for {', '.join(unpriced)} on {nav.days[0]}; "
+                         "its return counts as 0 until its first price")
     else:
         notes.append(f"benchmark: none ({why_none})")
     r_net, r_gross = link_returns(net), link_returns(gross)
