@@ -15,6 +15,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
@@ -43,6 +44,7 @@ from ballast.execution.fix.messages import (
     SIDE,
     SYMBOL,
     TEXT,
+    TRANSACT_TIME,
     text,
 )
 from ballast.execution.fix.settings import FixSettings, bundled_dictionary
@@ -75,6 +77,7 @@ class Rules:
     drop_after: int | None = None
     prices: dict[str, Decimal] = field(default_factory=dict)
     commission_per_share: Decimal = Decimal("0.005")
+    trade_time: datetime | None = None  # the TransactTime of every report (None: now)
 
 
 @dataclass
@@ -304,7 +307,8 @@ class Counterparty(fix.Application):  # type: ignore[misc]
                            (LEAVES_QTY, text(leaves)), (CUM_QTY, text(o.cum)),
                            (AVG_PX, text(avg)), *(extra or [])]:
             msg.setField(fix.StringField(tag, value))
-        msg.setField(fix.TransactTime())
+        at = self.rules.trade_time or datetime.now(UTC)
+        msg.setField(fix.StringField(TRANSACT_TIME, at.strftime("%Y%m%d-%H:%M:%S.%f")[:-3]))
         return msg
 
     def _send(self, message: fix.Message) -> None:

@@ -16,6 +16,7 @@ pytest.importorskip("quickfix")
 from ballast.execution import Order, OrderState, Side
 from ballast.execution.broker import BrokerUnavailable
 from ballast.execution.fix import FixBroker, FixSettings
+from ballast.execution.fix.journal import OrderJournal
 
 from .fix_counterparty import Counterparty, Rules, adapter_settings, free_port
 
@@ -175,6 +176,24 @@ def test_a_restart_continues_the_sequence_and_gets_what_it_missed(tmp_path: Path
             restarted.disconnect()
     assert len(cp.logon_seqs) == 2 and cp.logon_seqs[0] == 1 and cp.logon_seqs[1] > 2
     assert cp.poss_dups == 0  # nothing of ours was missed, so nothing was resent to it
+
+
+def test_an_order_journaled_but_never_sent_is_asked_about_then_sent(tmp_path: Path) -> None:
+    with Counterparty(tmp_path) as cp:
+        settings = adapter_settings(cp, tmp_path / "ballast")
+        settings.store_dir.mkdir()
+        o = order(1)
+        journal = OrderJournal(settings.store_dir / "orders.jsonl")
+        journal.sent(o)  # then the process died before the message left
+        journal.close()
+        broker = FixBroker(settings)
+        broker.connect()  # asks the broker about the order: it does not know it
+        try:
+            broker.submit(o)
+            assert until(lambda: broker.order_status(o.client_order_id).state is S.FILLED)
+            assert cp.received == {o.client_order_id: 1}
+        finally:
+            broker.disconnect()
 
 
 def test_no_broker_means_broker_unavailable(tmp_path: Path) -> None:
