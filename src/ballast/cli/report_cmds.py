@@ -12,15 +12,18 @@ import typer
 from rich.console import Console
 
 from ballast.domain import ConfigError, DataError
-from ballast.engine.deliver import DeliveryReport, read_recipients, send_alerts, send_statements
+from ballast.engine.deliver import (
+    DeliveryReport,
+    Security,
+    SmtpSettings,
+    read_recipients,
+    send_alerts,
+    send_statements,
+)
 from ballast.engine.firm_report import build_firm_report, write_firm_report
-from ballast.engine.performance import today_or_last_price
-from ballast.engine.period import Period, parse_period
 from ballast.engine.statement_batch import BatchItem, write_statements
-from ballast.engine.statements import DEFAULT_FIRM, Format
+from ballast.engine.statements import DEFAULT_FIRM, Format, period_of
 from ballast.engine.workspace import open_store
-from ballast.reporting.mail import Security, SmtpSettings
-from ballast.store import Store
 
 console = Console()
 err_console = Console(stderr=True)
@@ -43,10 +46,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(report_app, name="report")
 
 
-def _period(store: Store, text: str) -> Period:
-    return parse_period(text, today=today_or_last_price(store))
-
-
 @report_app.command("statement")
 def statement_cmd(
     period: PeriodOpt,
@@ -65,7 +64,7 @@ def statement_cmd(
         raise DataError("name one of --account, --household or --all",
                         hint="`ballast accounts` lists accounts and households.")
     store = open_store(db, create=False)
-    span = _period(store, period)
+    span = period_of(store, period)
     if every:
         with store.transaction() as tx:
             items = [BatchItem(account=a) for a in sorted(tx.accounts())]
@@ -87,7 +86,7 @@ def firm_cmd(period: PeriodOpt, out: Out = Path("reports"), fmt: Fmt = Format.BO
     """Write the firm report for a period: assets and flows, composites, drift distribution,
     trading, compliance breaches and harvesting."""
     store = open_store(db, create=False)
-    report = build_firm_report(store, _period(store, period), firm=firm, currency=currency)
+    report = build_firm_report(store, period_of(store, period), firm=firm, currency=currency)
     for notice in report.notices:
         err_console.print(f"[yellow]note:[/] {notice}")
     for path in write_firm_report(report, out, fmt):
@@ -122,7 +121,7 @@ def send_cmd(
         raise ConfigError("--smtp-user needs the password in BALLAST_SMTP_PASSWORD")
     store = open_store(db, create=False)
     report = send_statements(
-        store, _period(store, period),
+        store, period_of(store, period),
         SmtpSettings(smtp_host, smtp_port, sender, security, user, password),
         read_recipients(recipients), firm=firm, households=household)
     _print(report, "sent")

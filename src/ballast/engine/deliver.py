@@ -17,10 +17,13 @@ from ballast.domain import DataError
 from ballast.engine.period import Period
 from ballast.engine.statements import DEFAULT_FIRM, build_statement
 from ballast.reporting import render_statement_pdf
-from ballast.reporting.mail import SmtpSettings, send_mail, statement_message
+from ballast.reporting.mail import Security, SmtpSettings, send_mail, statement_message
 from ballast.reporting.retry import DEFAULT_BACKOFF, Backoff, DeliveryFailed
 from ballast.reporting.webhook import Alert, AlertKind, post_alert
 from ballast.store import Store
+
+__all__ = ["Delivery", "DeliveryReport", "Security", "SmtpSettings", "alert_of",
+           "read_recipients", "send_alerts", "send_statements"]
 
 _ADDRESS = re.compile(r"[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+")
 

@@ -30,8 +30,8 @@ from ballast.domain import (
 )
 from ballast.engine.market import load_market
 from ballast.engine.nav import Scope, ScopeKind
-from ballast.engine.performance import measure
-from ballast.engine.period import NoPerformanceData, Period
+from ballast.engine.performance import measure, today_or_last_price
+from ballast.engine.period import NoPerformanceData, Period, parse_period
 from ballast.engine.queries import snapshot
 from ballast.engine.statement_activity import journal_events
 from ballast.engine.weights import stored_models
@@ -72,6 +72,11 @@ class Subject:
     title: str
     household: str
     accounts: tuple[Account, ...]
+
+
+def period_of(store: Store, text: str) -> Period:
+    """The period ``text`` names; ``YTD``, ``QTD`` and ``MTD`` run to the latest price."""
+    return parse_period(text, today=today_or_last_price(store))
 
 
 def subject_of(tx: UnitOfWork, *, account: str | None = None, household: str | None = None
