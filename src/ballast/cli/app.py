@@ -14,6 +14,7 @@ from rich.console import Console
 
 from ballast.cli.approve_cmds import register as register_approve
 from ballast.cli.audit_cmds import register as register_audit
+from ballast.cli.backtest_cmds import register as register_backtest
 from ballast.cli.check_cmds import register as register_check
 from ballast.cli.construct_cmds import register as register_construct
 from ballast.cli.cycle_cmds import register as register_cycle
@@ -254,6 +255,7 @@ register_check(app)
 register_audit(app)
 register_execute(app)
 register_kill(app)
+register_backtest(app)
 register_reconcile(app)
 register_report(app)
 register_performance(app)
