@@ -17,7 +17,6 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Match
 
 LOGGER = "ballast.api"
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -81,11 +80,7 @@ class _Gauges(Collector):
 def route_of(request: Request) -> str:
     """The route template of ``request`` (``/api/accounts/{account_id}``), not its path, so
     metrics do not explode with ids; ``unmatched`` for a 404 without a route."""
-    for route in request.app.router.routes:
-        match, _ = route.matches(request.scope)
-        if match is Match.FULL:
-            return str(getattr(route, "path", "unmatched"))
-    return "unmatched"
+    return str(getattr(request.scope.get("route"), "path", "unmatched"))
 
 
 def request_middleware(metrics: Metrics,

@@ -45,9 +45,10 @@ def kill_switch_status(request: Request) -> KillSwitchChange:
              dependencies=[Depends(require(Permission.ENGAGE_KILL_SWITCH))])
 def engage(request: Request, body: KillSwitchIn, principal: CurrentUser) -> KillSwitchChange:
     """Engage the global switch, or a broker's or an account's: no order leaves."""
+    scope = service.scope_of(body.account, body.broker)
     changed = kill_switch.engage(store_of(request), reason=body.reason, user=principal.name,
                                  account=body.account, broker=body.broker)
-    return _change(request, service.scope_of(body.account, body.broker), changed)
+    return _change(request, scope, changed)
 
 
 @router.post("/kill-switch/disengage", response_model=KillSwitchChange,
@@ -55,10 +56,11 @@ def engage(request: Request, body: KillSwitchIn, principal: CurrentUser) -> Kill
 def disengage(request: Request, body: KillSwitchIn, principal: CurrentUser
               ) -> KillSwitchChange:
     """Disengage a switch (compliance role and a reason required)."""
+    scope = service.scope_of(body.account, body.broker)
     changed = kill_switch.disengage(store_of(request), reason=body.reason,
                                     user=principal.name, account=body.account,
                                     broker=body.broker)
-    return _change(request, service.scope_of(body.account, body.broker), changed)
+    return _change(request, scope, changed)
 
 
 def _policy_out(policy: approvals.ApprovalPolicy) -> PolicyOut:
