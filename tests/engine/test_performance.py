@@ -24,6 +24,7 @@ from ballast.engine.performance import PerformanceReport, measure
 from ballast.engine.performance_batch import measure_many
 from ballast.engine.period import NoPerformanceData, PeriodError, parse_period, period_between
 from ballast.engine.queries import snapshot
+from ballast.engine.rebalance import import_models
 from ballast.sample import sample_models_path, sample_prices_path
 from ballast.store import Store
 
@@ -71,11 +72,53 @@ def test_index_benchmark_and_excess(small_book: Store) -> None:
     assert report.series.benchmark.tolist() == pytest.approx([0.1, 105 / 110 - 1,
                                                               120 / 105 - 1, 0.0])
     late = measure(small_book, Scope(ScopeKind.ACCOUNT, "A"), WEEK, benchmark="VOD")
-    assert late.returns.benchmark == pytest.approx(11 / 9.5 - 1, abs=1e-14)
+    # In USD: VOD's GBP return and the pound's move, from its first close on the 5th.
+    assert late.returns.benchmark == pytest.approx(11 * 1.20 / (9.5 * 1.25) - 1, abs=1e-14)
     assert "benchmark: no price for VOD on 2021-01-04; its return counts as 0 until its " \
         "first price" in late.notes
     with pytest.raises(UnknownReference, match="no instrument 'SPY' to use as the benchmark"):
         measure(small_book, Scope(ScopeKind.ACCOUNT, "A"), WEEK, benchmark="SPY")
+
+
+MODEL = """name: m
+description: US and UK equities
+cash: {target: 0.1, minimum: 0.0}
+bands: {absolute: 0.05, relative: 0.25}
+sleeves:
+  - {name: us, target: 0.6, instruments: [AAPL]}
+  - {name: uk, target: 0.3, instruments: [VOD]}
+"""
+
+
+def test_attribution_and_contribution_with_a_foreign_holding(small_book: Store,
+                                                             tmp_path: Path) -> None:
+    path = tmp_path / "m.yaml"
+    path.write_text(MODEL, encoding="utf-8")
+    import_models(small_book, [path])
+    report = measure(small_book, Scope(ScopeKind.ACCOUNT, "A"), WEEK)
+    assert report.benchmark == "model m (blended)"
+    # By hand, in USD: start-of-day values of AAPL, VOD and cash, and each day's returns.
+    aapl = np.array([1000, 1100, 1050, 1200])
+    vod = np.array([0, 1187.5, 1300, 1200])
+    value = np.array(A_VALUE[:4])
+    r_aapl = np.array([110 / 100, 105 / 110, 120 / 105, 1]) - 1
+    # VOD's first close is on the 5th; then its GBP return and the pound's move.
+    r_vod = np.array([0, 10 * 1.3 / (9.5 * 1.25) - 1, 10 * 1.2 / (10 * 1.3) - 1,
+                      11 * 1.2 / (10 * 1.2) - 1])
+    daily = (aapl * r_aapl + vod * r_vod) / value
+    wealth = np.concatenate([[1.0], np.cumprod(1 + daily)[:-1]])
+    contribution = {c.instrument: c.contribution for c in report.contributions}
+    assert contribution["VOD"] == pytest.approx(float(wealth @ (vod / value * r_vod)), abs=1e-14)
+    assert contribution["AAPL"] == pytest.approx(float(wealth @ (aapl / value * r_aapl)),
+                                                 abs=1e-14)
+    assert contribution["cash"] == 0.0
+    by_class = report.attribution[0]
+    assert by_class.portfolio_return == pytest.approx(float(np.prod(1 + daily) - 1), abs=1e-14)
+    bench = 0.6 * r_aapl + 0.3 * r_vod  # the 10% cash target earns nothing
+    assert report.returns.benchmark == pytest.approx(float(np.prod(1 + bench) - 1), abs=1e-14)
+    assert [line.group for line in by_class.lines] == ["intl_equity", "us_equity", "cash"]
+    assert sum(line.total for line in by_class.lines) == pytest.approx(by_class.excess,
+                                                                        abs=1e-14)
 
 
 def test_empty_periods_say_so(small_book: Store) -> None:

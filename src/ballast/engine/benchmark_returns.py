@@ -1,17 +1,25 @@
-"""Daily total returns of instruments on the valuation days, and the benchmark of a scope: a
-model's blended benchmark (its target weights × its instruments' returns, rebalanced daily, the
-cash target earning nothing) or one index instrument."""
+"""Daily total returns of instruments on the valuation days (in the scope's currency), and the
+benchmark of a scope: a model's blended benchmark (its target weights × its instruments'
+returns, rebalanced daily, the cash target earning nothing) or one index instrument."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
-from ballast.data import PriceTable
-from ballast.domain import Account, ConfigError, InstrumentId, UnknownReference
+from ballast.data import FxTable, PriceTable
+from ballast.domain import (
+    Account,
+    ConfigError,
+    DataError,
+    Instrument,
+    InstrumentId,
+    UnknownReference,
+)
 from ballast.engine.nav import Scope, ScopeKind
 from ballast.engine.weights import model_weights
 from ballast.store import UnitOfWork
@@ -36,6 +44,26 @@ def total_returns(prices: PriceTable, ids: Sequence[str], days: DayArray) -> Flo
         with np.errstate(invalid="ignore"):
             r = series[1:] / series[:-1] - 1.0
         out[:, k] = np.nan_to_num(r, nan=0.0)
+    return out
+
+
+def in_currency(returns: FloatArray, ids: Sequence[str],
+                instruments: Mapping[InstrumentId, Instrument], fx: FxTable, currency: str,
+                days: DayArray) -> FloatArray:
+    """Local-currency ``returns`` [T, N] of ``ids`` as returns in ``currency``:
+    ``(1 + r) · X_t / X_{t-1} - 1`` with ``X`` the FX rate on or before each day (no FX move
+    where a rate is missing)."""
+    out = returns.copy()
+    foreign = sorted({instruments[InstrumentId(i)].currency for i in ids} - {currency})
+    for ccy in foreign:
+        level = np.full(len(days), np.nan)
+        for t, day in enumerate(days.astype(object)):
+            with contextlib.suppress(DataError):
+                level[t] = float(fx.rate(ccy, currency, day))
+        with np.errstate(invalid="ignore"):
+            move = np.nan_to_num(level[1:] / level[:-1], nan=1.0)
+        cols = [k for k, i in enumerate(ids) if instruments[InstrumentId(i)].currency == ccy]
+        out[:, cols] = (1.0 + out[:, cols]) * move[:, None] - 1.0
     return out
 
 

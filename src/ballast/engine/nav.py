@@ -180,7 +180,8 @@ def nav_from(inputs: NavInputs, start: date, end: date, *, currency: str | None 
              by_instrument: bool = False) -> NavSeries:
     """The NAV series of loaded inputs from ``start`` to ``end``."""
     days = valuation_days(inputs.price_days, start, end, inputs.scope.label)
-    return _series(inputs, days, currency or inputs.members[0].base_currency, by_instrument)
+    return _series(inputs, days, currency or inputs.members[0].base_currency, by_instrument,
+                   f"between {start} and {end}")
 
 
 def nav_series(store: Store, scope: Scope, start: date, end: date, *,
@@ -193,8 +194,8 @@ def nav_series(store: Store, scope: Scope, start: date, end: date, *,
     return nav_from(inputs, start, end, currency=currency, by_instrument=by_instrument)
 
 
-def _series(inputs: NavInputs, days: DayArray, currency: str, by_instrument: bool
-            ) -> NavSeries:
+def _series(inputs: NavInputs, days: DayArray, currency: str, by_instrument: bool,
+            when: str) -> NavSeries:
     scope, members, booked = inputs.scope, inputs.members, inputs.booked
     inst_ids = sorted({r[1] for r in booked.positions})
     instruments = [inputs.instruments[InstrumentId(i)] for i in inst_ids]
@@ -213,8 +214,7 @@ def _series(inputs: NavInputs, days: DayArray, currency: str, by_instrument: boo
         unit, rates, len(members), by_instrument=by_instrument, instruments=inst_ids,
         currencies=currencies, days=days)
     if not np.any(arrays.value != 0.0):
-        raise NoPerformanceData(f"{scope.label} has no holdings or prices between "
-                                f"{days[1]} and {days[-1]}")
+        raise NoPerformanceData(f"{scope.label} has no holdings or prices {when}")
     return NavSeries(
         scope=scope, currency=currency, days=days, accounts=tuple(a.id for a in members),
         account_value=arrays.value, account_flows=arrays.flows, account_fees=arrays.fees,

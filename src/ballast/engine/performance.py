@@ -4,7 +4,7 @@ return, risk statistics, attribution against the model and contribution by holdi
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import TypeVar
 
@@ -22,7 +22,12 @@ from ballast.analytics.performance_report import (
 )
 from ballast.analytics.statistics import PerformanceStatistics, performance_statistics
 from ballast.domain import DataError
-from ballast.engine.benchmark_returns import Benchmark, choose_benchmark, total_returns
+from ballast.engine.benchmark_returns import (
+    Benchmark,
+    choose_benchmark,
+    in_currency,
+    total_returns,
+)
 from ballast.engine.nav import NavInputs, NavSeries, Scope, load_nav_inputs, nav_from
 from ballast.engine.performance_attribution import (
     attribution_table,
@@ -66,11 +71,17 @@ def _annual(period: Period, r: float) -> float:
     return r if period.days <= 366 else annualize(r, period.days / _YEAR_DAYS)
 
 
+def _returns(inputs: NavInputs, nav: NavSeries, ids: Sequence[str]) -> FloatArray:
+    """Daily total returns of ``ids`` in the series' currency [T, N]."""
+    local = total_returns(inputs.prices, ids, nav.days)
+    return in_currency(local, ids, inputs.instruments, inputs.fx, nav.currency, nav.days)
+
+
 def _attribution(inputs: NavInputs, nav: NavSeries, bench: Benchmark | None,
                  notes: list[str]
                  ) -> tuple[tuple[AttributionTable, ...], tuple[HoldingContribution, ...]]:
     w, live = start_weights(nav.instrument_value, nav.cash_value, nav.value)
-    held = total_returns(inputs.prices, nav.instruments, nav.days)
+    held = _returns(inputs, nav, nav.instruments)
     r = np.column_stack([held, np.zeros(len(held))])
     if not live.any():
         notes.append("attribution: no day of the period starts with capital")
@@ -80,7 +91,7 @@ def _attribution(inputs: NavInputs, nav: NavSeries, bench: Benchmark | None,
     if bench is None or bench.model is None:
         notes.append("attribution: needs a model's blended benchmark to attribute against")
         return (), found
-    model_r = total_returns(inputs.prices, bench.instruments, nav.days)
+    model_r = _returns(inputs, nav, bench.instruments)
     tables = tuple(
         attribution_table(by, nav.instruments, w, r, live, bench.instruments, bench.weights,
                           model_r, inputs.instruments)
@@ -108,7 +119,7 @@ def report_of(inputs: NavInputs, period: Period, bench: Benchmark | None, why_no
     gross = nav_daily_returns(nav.value, nav.flows - nav.fees)
     bench_daily: FloatArray | None = None
     if bench is not None:
-        bench_daily = total_returns(inputs.prices, bench.instruments, nav.days) @ bench.weights
+        bench_daily = _returns(inputs, nav, bench.instruments) @ bench.weights
         opening = inputs.prices.closes(list(bench.instruments), nav.days[0].astype(object))[0]
         unpriced = [bench.instruments[k] for k in np.flatnonzero(np.isnan(opening))]
         if unpriced:
