@@ -24,6 +24,7 @@ from ballast.engine.reconcile_reports import (
     stored_reports,
 )
 from ballast.engine.simulation import simulated_broker
+from ballast.execution.simulated_state import BooksFile
 from ballast.store import Store
 
 from .conftest import write
@@ -60,7 +61,7 @@ def injected(example: str) -> str:
 
 def test_a_clean_run_stores_a_clean_report(store: Store, book_files: dict[str, Path],
                                            tmp_path: Path) -> None:
-    state = tmp_path / "broker.json"
+    state = tmp_path / "broker.db"
     executed(store, book_files, state)
     custodian = write(tmp_path, "schwab.csv", documented_example())
     report_id, report = reconcile_and_store(store, "simulated", custodian=custodian,
@@ -75,7 +76,7 @@ def test_a_clean_run_stores_a_clean_report(store: Store, book_files: dict[str, P
 
 def test_injected_breaks_are_exact_and_adjusted_only_with_a_reason(
         store: Store, book_files: dict[str, Path], tmp_path: Path) -> None:
-    state = tmp_path / "broker.json"
+    state = tmp_path / "broker.db"
     executed(store, book_files, state)
     custodian = write(tmp_path, "schwab.csv", injected(documented_example()))
     report_id, report = reconcile_and_store(store, "simulated", custodian=custodian,
@@ -137,11 +138,11 @@ def test_injected_breaks_are_exact_and_adjusted_only_with_a_reason(
 
 def test_a_broker_break_is_not_adjusted_in_a_client_account(
         store: Store, book_files: dict[str, Path], tmp_path: Path) -> None:
-    state = tmp_path / "broker.json"
+    state = tmp_path / "broker.db"
     executed(store, book_files, state)
-    books = json.loads(state.read_text(encoding="utf-8"))
-    books["positions"]["AAPL"] = "49"  # the broker lost a share
-    state.write_text(json.dumps(books), encoding="utf-8")
+    books = BooksFile(state).load()
+    books.positions["AAPL"] = D(49)  # the broker lost a share
+    BooksFile(state).save(books, ())
     report_id, report = reconcile_and_store(store, "simulated", broker_state=state)
     assert [(b.source.value, b.kind.value, b.account, b.item, b.difference)
             for b in report.breaks] == [("broker", "quantity_differs", "simulated", "AAPL",
@@ -152,7 +153,7 @@ def test_a_broker_break_is_not_adjusted_in_a_client_account(
 
 def test_cli_reconcile_stores_shows_and_adjusts(store: Store, book_files: dict[str, Path],
                                                 tmp_path: Path) -> None:
-    state = tmp_path / "broker.json"
+    state = tmp_path / "broker.db"
     executed(store, book_files, state)
     env = {"BALLAST_DATABASE_URL": store.url, "COLUMNS": "250"}
     runner = CliRunner()
@@ -191,7 +192,7 @@ def test_cli_reconcile_stores_shows_and_adjusts(store: Store, book_files: dict[s
 def test_cli_paper_trading_keeps_the_broker_books_across_commands(
         store: Store, book_files: dict[str, Path], tmp_path: Path) -> None:
     stored_run(store, book_files)
-    state = tmp_path / "paper" / "broker.json"
+    state = tmp_path / "paper" / "broker.db"
     env = {"BALLAST_DATABASE_URL": store.url, "COLUMNS": "250"}
     runner = CliRunner()
     first = runner.invoke(app, ["execute", "--broker-state", str(state), "--json"], env=env)
@@ -199,8 +200,8 @@ def test_cli_paper_trading_keeps_the_broker_books_across_commands(
     assert json.loads(first.output)["booked"] == 6
     again = runner.invoke(app, ["execute", "--broker-state", str(state)], env=env)
     assert again.exit_code == 0 and "sent 0" in again.output
-    books = json.loads(state.read_text(encoding="utf-8"))
-    assert len(books["orders"]) == 4 and set(books["submits"].values()) == {1}
-    assert books["positions"] == {"AAPL": "50", "VTI": "35", "XOM": "-40"}
+    books = BooksFile(state).load()
+    assert len(books.orders) == 4 and set(books.submits.values()) == {1}
+    assert books.positions == {"AAPL": D(50), "VTI": D(35), "XOM": D(-40)}
     clean = runner.invoke(app, ["reconcile", "--broker-state", str(state)], env=env)
     assert clean.exit_code == 0 and "0 breaks" in clean.output

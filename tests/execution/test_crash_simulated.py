@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import closing
 from decimal import Decimal
 from pathlib import Path
 
@@ -56,7 +58,7 @@ def book(template: Path, tmp_path: Path) -> Iterator[tuple[Store, Path]]:
     shutil.copyfile(template, tmp_path / "book.db")
     store = open_store(f"sqlite:///{tmp_path / 'book.db'}")
     try:
-        yield store, tmp_path / "broker.json"
+        yield store, tmp_path / "broker.db"
     finally:
         store.close()
 
@@ -150,7 +152,7 @@ def test_killed_while_fills_are_booked(book: tuple[Store, Path]) -> None:
 
 
 def test_the_broker_books_survive_a_restart(tmp_path: Path) -> None:
-    state = tmp_path / "broker.json"
+    state = tmp_path / "broker.db"
     first = SimulatedBroker(MARKET.get, SimulatedClock(START), CONFIG, is_open=market_hours,
                             state=state)
     first.connect()
@@ -170,12 +172,19 @@ def test_the_broker_books_survive_a_restart(tmp_path: Path) -> None:
     assert {f.price for f in third.fills()} == {D("100.0200")}
     # commission: the minimum 1.00 on the first fill, 100 × 0.005 on the second
     assert third.positions() == {"AAPL": D(200)} and third.cash() == {"USD": D("-20005.50")}
-    assert third.books.submits == {"C1": 2} and not list(tmp_path.glob(".broker.json.*"))
+    assert third.books.submits == {"C1": 2}
 
 
 def test_an_unreadable_broker_state_is_refused(tmp_path: Path) -> None:
-    state = tmp_path / "broker.json"
+    state = tmp_path / "broker.db"
     state.write_text('{"format": "something else"}', encoding="utf-8")
-    with pytest.raises(DataError, match=r"broker\.json: unreadable") as err:
+    with pytest.raises(DataError, match=r"broker\.db: unreadable .*not a database") as err:
         SimulatedBroker(MARKET.get, SimulatedClock(START), state=state)
     assert "move it away" in err.value.hint
+    other = tmp_path / "other.db"  # another program's SQLite file is refused and left alone
+    with sqlite3.connect(other) as conn:
+        conn.execute("CREATE TABLE t (x)")
+    with pytest.raises(DataError, match="no such table: meta"):
+        SimulatedBroker(MARKET.get, SimulatedClock(START), state=other)
+    with closing(sqlite3.connect(other)) as conn:
+        assert conn.execute("SELECT name FROM sqlite_master").fetchall() == [("t",)]

@@ -23,7 +23,7 @@ from ballast.execution.orders import (
     Side,
     TimeInForce,
 )
-from ballast.execution.simulated_state import BrokerBooks, WorkingOrder, load_books, save_books
+from ballast.execution.simulated_state import BooksFile, BrokerBooks, WorkingOrder
 
 PRICE_TICK = Decimal("0.0001")
 CENT = Decimal("0.01")
@@ -73,12 +73,12 @@ class SimulatedBroker:
         self.config = config or SimulationConfig()
         self._is_open = is_open
         self._currencies = dict(currencies or {})
-        self._state = state
-        self.books = BrokerBooks() if state is None else load_books(state)
+        self._file = None if state is None else BooksFile(state)
+        self.books = BrokerBooks() if self._file is None else self._file.load()
         self._orders = self.books.orders
         self._positions = self.books.positions
         self._cash = self.books.cash
-        self._changed = False
+        self._touched: set[str] = set()  # orders changed since the books were last written
         self._connected = False
         self.submitted = 0  # orders accepted for working (resubmissions not counted)
         self.capabilities = Capabilities(
@@ -89,6 +89,8 @@ class SimulatedBroker:
 
     def disconnect(self) -> None:
         self._connected = False
+        if self._file is not None:
+            self._file.close()
 
     def _check(self) -> None:
         if not self._connected:
@@ -97,17 +99,18 @@ class SimulatedBroker:
         self._keep()
 
     def _keep(self) -> None:
-        """Write the books to the state file if anything changed since they were written."""
-        if self._changed and self._state is not None:
-            save_books(self._state, self.books)
-        self._changed = False
+        """Write the orders changed since the last write, with positions and cash, to the
+        state file."""
+        if self._touched and self._file is not None:
+            self._file.save(self.books, self._touched)
+        self._touched.clear()
 
     def submit(self, order: Order) -> BrokerReport:
         """Take ``order``; an id already known returns its report and changes nothing."""
         self._check()
         coid = order.client_order_id
         self.books.submits[coid] = self.books.submits.get(coid, 0) + 1
-        self._changed = True
+        self._touched.add(coid)
         known = self._orders.get(coid)
         if known is not None:
             self._keep()
@@ -155,7 +158,7 @@ class SimulatedBroker:
                           limit_price=limit_price or w.order.limit_price)
         left = max(len(w.slices) - w.done_slices, 1)
         w.slices = w.slices[:w.done_slices] + self._plan(new_quantity - w.filled, left)
-        self._changed = True
+        self._touched.add(client_order_id)
         self._keep()
         return self._report(w)
 
@@ -191,7 +194,7 @@ class SimulatedBroker:
 
     def _end(self, w: WorkingOrder, state: OrderState, reason: str) -> None:
         w.state, w.reason = state, reason
-        self._changed = True
+        self._touched.add(w.order.client_order_id)
 
     def _advance(self) -> None:
         """Bring every open order up to the clock: acceptance, then each due slice."""
@@ -203,7 +206,7 @@ class SimulatedBroker:
     def _work(self, w: WorkingOrder, now: datetime) -> None:
         if w.state is OrderState.SUBMITTED:
             w.state = OrderState.ACCEPTED
-            self._changed = True
+            self._touched.add(w.order.client_order_id)
         o = w.order
         if o.order_type is OrderType.MARKET_ON_CLOSE:
             if not self._is_open(now):
@@ -249,7 +252,7 @@ class SimulatedBroker:
         fill = Fill(f"{o.client_order_id}-{len(w.fills) + 1}", o.client_order_id,
                     o.instrument_id, o.side, quantity, price, commission, currency, at)
         w.fills.append(fill)
-        self._changed = True
+        self._touched.add(o.client_order_id)
         w.filled += quantity
         w.state = OrderState.FILLED if w.filled >= o.quantity else OrderState.PARTIALLY_FILLED
         self._positions[o.instrument_id] = self._positions.get(o.instrument_id, ZERO) + \
