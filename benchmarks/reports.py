@@ -12,10 +12,18 @@ then the daily returns and their geometric link for every account
 values of 20 sampled accounts with a plain loop over their changes (slow and obviously right).
 Target: ``twr_seconds`` at most 10.
 
+Statements half (:func:`measure_statements`): the demo book (``--statement-households``
+households of the shipped sample) is built, not timed; the 2020Q1 statements of its first
+eight accounts are assembled from the book (``statement_build_seconds``: mean seconds of one
+assembly, dominated by the performance measurement), then 1,000 account statements (cycling
+through those eight) are rendered to PDF and written to disk by two worker processes, timed:
+``statements_per_second``. Target: at least 10.
+
 Each half is one ``measure_*() -> dict`` function; :func:`main` merges them and prints one JSON
 line with ``peak_rss_mb``.
 
     python benchmarks/reports.py [--accounts N] [--years N] [--seed N] [--data DIR]
+                                 [--statements N] [--statement-households N]
 """
 
 from __future__ import annotations
@@ -24,9 +32,13 @@ import argparse
 import csv
 import gzip
 import json
+import re
 import resource
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +46,12 @@ import numpy as np
 import numpy.typing as npt
 
 from ballast.analytics.nav_returns import nav_daily_returns
+from ballast.engine.demo import load_demo
+from ballast.engine.period import parse_period
+from ballast.engine.statements import build_statement
+from ballast.engine.workspace import open_store
 from ballast.ledger.valuation_series import Changes, nav_arrays
+from ballast.reporting import Statement, render_statement_pdf
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data"
@@ -135,15 +152,61 @@ def measure_twr(accounts: int = 10_000, years: int = 5, seed: int = 7,
             "twr_check_max_diff": diff, "twr_prices": source}
 
 
+def _render(job: tuple[Sequence[Statement], Path]) -> int:
+    """Render and write a chunk of statements; returns the pages written."""
+    statements, folder = job
+    pages = 0
+    for k, s in enumerate(statements):
+        data = render_statement_pdf(s)
+        (folder / f"{s.file_stem}-{k}.pdf").write_bytes(data)
+        pages += len(re.findall(rb"/Type /Page[^s]", data))
+    return pages
+
+
+def measure_statements(statements: int = 1_000, households: int = 4, build: int = 8,
+                       workers: int = 2) -> dict[str, Any]:
+    """The statements half: the figures ``statements*``."""
+    period = parse_period("2020Q1", today=date(2021, 3, 31))
+    with tempfile.TemporaryDirectory(prefix="ballast-bench-") as tmp:
+        folder = Path(tmp)
+        store = open_store(f"sqlite:///{folder / 'book.db'}")
+        load_demo(store, households=households)
+        with store.transaction() as tx:
+            accounts = sorted(tx.accounts())[:build]
+        started = time.perf_counter()
+        models = [build_statement(store, period, account=a, firm="Benchmark Advisors")
+                  for a in accounts]
+        build_seconds = (time.perf_counter() - started) / len(models)
+        store.close()
+        todo = [models[k % len(models)] for k in range(statements)]
+        chunk = -(-statements // (workers * 4))
+        out = folder / "rendered"
+        out.mkdir()
+        started = time.perf_counter()
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            pages = sum(pool.map(_render, [(todo[i:i + chunk], out)
+                                           for i in range(0, statements, chunk)]))
+        seconds = time.perf_counter() - started
+        written = len(list(out.glob("*.pdf")))
+    return {"statements": written, "statements_seconds": round(seconds, 3),
+            "statements_per_second": round(written / seconds, 1),
+            "statement_pages_mean": round(pages / written, 2), "statement_workers": workers,
+            "statement_build_accounts": len(models),
+            "statement_build_seconds": round(build_seconds, 3)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--accounts", type=int, default=10_000)
     parser.add_argument("--years", type=int, default=5)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--statements", type=int, default=1_000)
+    parser.add_argument("--statement-households", type=int, default=4)
     args = parser.parse_args()
     halves: list[Callable[[], dict[str, Any]]] = [
         lambda: measure_twr(args.accounts, args.years, args.seed, args.data),
+        lambda: measure_statements(args.statements, args.statement_households),
     ]
     result: dict[str, Any] = {}
     for half in halves:
