@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from ballast.engine import approvals
 from ballast.engine.simulation import execute_run
 from ballast.engine.workspace import open_store
 
@@ -38,7 +39,9 @@ def execute_cmd(
     """Execute a run's approved trades (the latest compliance check decides): net them,
     aggregate them into blocks per custodian, send them, allocate the fills fairly and book
     them into each account's lots. Running it again sends and books nothing twice."""
-    report = execute_run(open_store(db, create=False), run, broker, state=broker_state)
+    store = open_store(db, create=False)
+    approvals.ensure_run_approved(store, run)  # every proposal it would send is approved
+    report = execute_run(store, run, broker, state=broker_state)
     if as_json:
         sys.stdout.write(json.dumps(asdict(report), indent=2) + "\n")
         return

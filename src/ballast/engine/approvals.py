@@ -23,8 +23,8 @@ from ballast.store import AccountProposal, Store, UnitOfWork
 from ballast.store.approvals import ApprovalRecord
 
 __all__ = ["ApprovalPolicy", "ApprovalRequired", "MakerCheckerViolation", "ProposalState",
-           "decide", "ensure_approved", "load_policy", "page_proposals", "page_states",
-           "proposal_states", "record_proposer", "set_policy"]
+           "decide", "ensure_approved", "ensure_run_approved", "load_policy", "page_proposals",
+           "page_states", "proposal_states", "record_proposer", "set_policy"]
 
 POLICY_KEY = "approval_policy"
 APPROVED, REJECTED, PENDING = "approved", "rejected", "pending"
@@ -263,6 +263,16 @@ def ensure_approved(store: Store, run_id: int) -> frozenset[str]:
             f"run {run_id}: {len(rejected)} proposal(s) were rejected ({_some(rejected)}); a "
             "run is executed whole", hint="Rebalance again (a new run) and approve that one.")
     return frozenset(s.account_id for s in states)
+
+
+def ensure_run_approved(store: Store, run_id: int | None) -> None:
+    """:func:`ensure_approved` for run ``run_id`` or, when None, the latest run (nothing to
+    check when there is no run: execution says so itself)."""
+    with store.transaction() as tx:
+        runs = tx.rebalance_runs()
+    if run_id is None and not runs:
+        return
+    ensure_approved(store, run_id if run_id is not None else runs[0].id)
 
 
 def _some(accounts: Sequence[str]) -> str:
