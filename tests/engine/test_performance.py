@@ -211,6 +211,8 @@ def test_cli_prints_json_and_tables(demo_store: Store) -> None:
     bad = runner.invoke(app, [*base, "--account", account, "--period", "2020Q5"])
     assert isinstance(bad.exception, PeriodError)
     assert "cannot read '2020Q5'" in str(bad.exception)
+    both = runner.invoke(app, [*base, "--account", account, "--firm", "--period", "2020"])
+    assert "exactly one of --account, --household, --model or --firm" in str(both.exception)
 
 
 def test_many_scopes_from_one_replay_match_one_by_one(demo_store: Store) -> None:
