@@ -53,7 +53,9 @@ def build_check_input(tx: UnitOfWork, snap: Snapshot, as_of: date,
             if ident in col:
                 restricted[i, col[ident]] = True
     models_level = {k: v for s in sets for k, v in s.risk_profiles.models.items()}
-    scores = {k: v for s in sets for k, v in s.risk_profiles.accounts.items()}
+    # An account's risk score: the rule sets' when they name it, else its suitability record's.
+    scores = {**tx.risk_scores(ids),
+              **{k: v for s in sets for k, v in s.risk_profiles.accounts.items()}}
     house_names, household = np.unique([accounts[AccountId(a)].household_id for a in ids],
                                        return_inverse=True)
     attrs = [instruments[InstrumentId(i)] for i in universe]

@@ -567,3 +567,52 @@ cycle_stages = Table(
     Column("summary", Text, nullable=False),
     Column("outcome", Text, nullable=False),
 )
+
+# Onboarding (store/onboarding.py): questionnaire versions (YAML by content hash, the latest
+# loaded is in force), the KYC facts of a household's client (the tax id only encrypted or
+# hashed, with its last four characters; the ID document's number only by its last four), and
+# the suitability record of each account opened: answers, scores, models, override, who, when.
+questionnaire_versions = Table(
+    "questionnaire_versions", metadata,
+    Column("name", String(64), primary_key=True),
+    Column("version", String(16), primary_key=True),
+    Column("yaml", Text, nullable=False),
+    Column("loaded_at", DateTime(timezone=True), nullable=False),
+)
+
+client_profiles = Table(
+    "client_profiles", metadata,
+    Column("household_id", String(64), ForeignKey("households.id"), primary_key=True),
+    Column("legal_name", Text, nullable=False),
+    Column("date_of_birth", Date, nullable=False),
+    Column("address", Text, nullable=False),
+    Column("country", String(2), nullable=False),
+    Column("tax_id_ciphertext", Text),  # Fernet under BALLAST_SECRET_KEY, when one is set
+    Column("tax_id_hash", Text),  # argon2id, when no key is set
+    Column("tax_id_last4", String(4), nullable=False),
+    Column("employment", String(16), nullable=False),
+    Column("source_of_funds", Text, nullable=False),
+    Column("pep", Boolean, nullable=False),
+    Column("id_document_type", String(16), nullable=False),
+    Column("id_document_last4", String(4), nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+suitability_records = Table(
+    "suitability_records", metadata,
+    Column("id", BIGID, primary_key=True, autoincrement=True),
+    Column("household_id", String(64), ForeignKey("households.id"), nullable=False),
+    Column("account_id", String(64), ForeignKey("accounts.id"), nullable=False, index=True),
+    Column("questionnaire_version", String(16), nullable=False),
+    Column("answers", Text, nullable=False),  # canonical JSON: question id → option id
+    Column("attitude_score", Integer, nullable=False),
+    Column("capacity_score", Integer),
+    Column("horizon_score", Integer),
+    Column("risk_score", Integer, nullable=False),
+    Column("model_recommended", String(64), nullable=False),
+    Column("model_chosen", String(64), nullable=False),
+    Column("override_reason", Text, nullable=False),
+    Column("user_name", String(64), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+)

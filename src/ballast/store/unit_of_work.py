@@ -11,6 +11,7 @@ from ballast.store.imports import ImportRepository
 from ballast.store.kill_switch import KillSwitchRepository
 from ballast.store.market import MarketRepository
 from ballast.store.models import ModelRepository
+from ballast.store.onboarding import OnboardingRepository
 from ballast.store.orders import OrderRepository
 from ballast.store.proposals import ProposalRepository
 from ballast.store.reconciliation import ReconciliationRepository
@@ -23,6 +24,6 @@ class UnitOfWork(ReferenceRepository, BookRepository, MarketRepository, ImportRe
                  ModelRepository, ProposalRepository, ComplianceRepository,
                  KillSwitchRepository, OrderRepository, AuditRepository, CycleRepository,
                  UserRepository, ApprovalRepository, ReconciliationRepository,
-                 ViewRepository):
+                 ViewRepository, OnboardingRepository):
     """What ``Store.transaction()`` yields: reads and writes of every repository, committed
     together or not at all."""
