@@ -8,7 +8,12 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import numpy.typing as npt
 
-from ballast.analytics import brinson_fachler, contribution, group_returns, link_attribution
+from ballast.analytics import contribution, link_attribution
+from ballast.analytics.attribution_series import (
+    brinson_fachler_periods,
+    group_matrix,
+    grouped,
+)
 from ballast.analytics.performance_report import (
     AttributionLine,
     AttributionTable,
@@ -50,23 +55,14 @@ def attribution_table(by: str, portfolio_ids: Sequence[str], weights: FloatArray
     p_labels = [_label(instruments[InstrumentId(i)], by) for i in portfolio_ids] + [CASH]
     b_labels = [_label(instruments[InstrumentId(i)], by) for i in model_ids] + [CASH]
     groups = sorted(set(p_labels) | set(b_labels), key=lambda g: (g == CASH, g))
-    wb = np.append(model_weights, 1.0 - float(model_weights.sum()))
-    periods, gp_w, gb_w, gp_r, gb_r = [], [], [], [], []
-    for t in np.flatnonzero(live):
-        gp = group_returns(weights[t], returns[t], p_labels, groups)
-        gb = group_returns(wb, np.append(model_returns[t], 0.0), b_labels, groups)
-        periods.append(brinson_fachler(gp.weights, gp.returns, gb.weights, gb.returns))
-        gp_w.append(gp.weights)
-        gb_w.append(gb.weights)
-        gp_r.append(gp.returns)
-        gb_r.append(gb.returns)
-    linked = link_attribution(periods)
-
-    def link(r: list[FloatArray]) -> FloatArray:
-        return np.asarray(np.prod(1.0 + np.vstack(r), axis=0) - 1.0)
-
-    pw, bw = np.mean(gp_w, axis=0), np.mean(gb_w, axis=0)
-    pr, br = link(gp_r), link(gb_r)
+    days = np.flatnonzero(live)
+    wb = np.tile(np.append(model_weights, 1.0 - float(model_weights.sum())), (len(days), 1))
+    rb = np.column_stack([model_returns[days], np.zeros(len(days))])
+    gp_w, gp_r = grouped(weights[days], returns[days], group_matrix(p_labels, groups))
+    gb_w, gb_r = grouped(wb, rb, group_matrix(b_labels, groups))
+    linked = link_attribution(brinson_fachler_periods(gp_w, gp_r, gb_w, gb_r))
+    pw, bw = gp_w.mean(axis=0), gb_w.mean(axis=0)
+    pr, br = np.prod(1.0 + gp_r, axis=0) - 1.0, np.prod(1.0 + gb_r, axis=0) - 1.0
     lines = tuple(
         AttributionLine(g, float(pw[k]), float(bw[k]), float(pr[k]), float(br[k]),
                         float(linked.allocation[k]), float(linked.selection[k]),
