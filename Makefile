@@ -26,6 +26,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 test: lint
+	bash .ci/ensure-chromium
 	$(BIN)/pytest
 
 bench: $(STAMP)

@@ -19,6 +19,7 @@ from ballast.api.routes_controls import router as controls_router
 from ballast.api.routes_ops import router as ops_router
 from ballast.api.routes_records import router as records_router
 from ballast.api.routes_runs import router as runs_router
+from ballast.api.web import mount_dashboard
 from ballast.engine import kill_switch, overview
 from ballast.engine.service import Store
 
@@ -54,4 +55,5 @@ def create_app(store: Store) -> FastAPI:
     for router in (ops_router, auth_router, book_router, runs_router, controls_router,
                    records_router, admin_router):
         app.include_router(router)
+    mount_dashboard(app)
     return app

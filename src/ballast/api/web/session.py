@@ -57,9 +57,9 @@ def error_page(request: Request, exc: BallastError) -> Response:
     if status == 401 and request.method == "GET" and not is_htmx(request):
         return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
     principal: Principal | None = getattr(request.state, "principal", None)
-    response = render(request, "error.html", principal, status_code=status,
-                      status=status, error=str(exc), hint=exc.hint,
-                      fragment=is_htmx(request))
+    template = "partials/error.html" if is_htmx(request) else "error.html"
+    response = render(request, template, principal, status_code=status, status=status,
+                      error=str(exc), hint=exc.hint)
     if is_htmx(request):
         response.headers["HX-Retarget"] = "#flash"
         response.headers["HX-Reswap"] = "innerHTML"
