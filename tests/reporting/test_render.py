@@ -44,7 +44,8 @@ def test_pdf_renders_to_png_and_reads_as_a_statement(tmp_path: Path) -> None:
                      "Statement for 2020Q1", "Jan 1, 2020 – Mar 31, 2020", "205,431.27",
                      "-21.43%", "-19.63%", "-1.80%", "64,437.50", "130.5",
                      "Harvest a -3,400 loss", "WHAT THE AUTOMATION DID AND WHY",
-                     "Rebalance review"):
+                     "Rebalance review", "Largest contributors to return",
+                     "SPDR S&P 500 ETF SPY 31.00% -6.12%", "+0.45%"):
         assert expected in text, expected
     assert not re.search(r"\d\.\d{5,}", text), "a raw float reached the PDF"
 

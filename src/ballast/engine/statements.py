@@ -38,6 +38,7 @@ from ballast.engine.weights import stored_models
 from ballast.reporting import (
     AccountLine,
     AllocationRow,
+    Contributor,
     GainRow,
     GainsSummary,
     HoldingRow,
@@ -54,6 +55,7 @@ from ballast.store import Store, UnitOfWork
 
 DEFAULT_FIRM = "Ballast Wealth Management"
 CASH = "Cash"
+TOP_CONTRIBUTORS = 6  # holdings shown by the size of their contribution
 OUTSIDE = "Outside the model"
 
 
@@ -169,7 +171,10 @@ def _performance(r: PerformanceReport) -> Performance:
         benchmark=r.benchmark or "", benchmark_twr=r.returns.benchmark,
         curve_dates=s.days if curve is not None else (),
         curve_portfolio=tuple(float(x) for x in curve) if curve is not None else (),
-        curve_benchmark=tuple(float(x) for x in bench) if bench is not None else ())
+        curve_benchmark=tuple(float(x) for x in bench) if bench is not None else (),
+        contributors=tuple(Contributor(c.instrument, c.name or c.instrument, c.average_weight,
+                                       c.contribution)
+                           for c in r.contributions[:TOP_CONTRIBUTORS] if c.contribution))
 
 
 def _holdings(store: Store, subject: Subject, as_of: date, currency: str,

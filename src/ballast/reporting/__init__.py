@@ -9,6 +9,7 @@ from ballast.reporting.statement import (
     AccountLine,
     ActivityItem,
     AllocationRow,
+    Contributor,
     GainRow,
     GainsSummary,
     HoldingRow,
@@ -19,7 +20,7 @@ from ballast.reporting.statement import (
 )
 
 __all__ = [
-    "AccountLine", "ActivityItem", "AllocationRow", "GainRow", "GainsSummary", "HoldingRow",
-    "JournalEvent", "Performance", "Period", "Statement", "TransactionRow", "narrate",
+    "AccountLine", "ActivityItem", "AllocationRow", "Contributor", "GainRow", "GainsSummary",
+    "HoldingRow", "JournalEvent", "Performance", "Period", "Statement", "TransactionRow", "narrate",
     "render_statement_html", "render_statement_pdf",
 ]

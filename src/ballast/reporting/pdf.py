@@ -92,6 +92,12 @@ def _performance(s: Statement) -> list[Flowable]:
     if len(p.curve_dates) > 1:
         out += [Spacer(1, 8), growth_chart(p.curve_dates, p.curve_portfolio, p.curve_benchmark,
                                            p.benchmark, width=WIDTH)]
+    if p.contributors:
+        out += [Spacer(1, 8), number_table(
+            ["Largest contributors to return", "Symbol", "Average weight", "Contribution"],
+            [[c.name, c.symbol, f.percent(c.average_weight),
+              f.percent(c.contribution, signed=True)] for c in p.contributors],
+            [226, 100, 100, 100], [2, 3])]
     return section("Performance", *out)
 
 

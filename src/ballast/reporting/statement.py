@@ -30,6 +30,16 @@ class AccountLine:
 
 
 @dataclass(frozen=True, slots=True)
+class Contributor:
+    """A holding's contribution to the period's return (cash included as ``CASH``)."""
+
+    symbol: str
+    name: str
+    average_weight: float
+    contribution: float
+
+
+@dataclass(frozen=True, slots=True)
 class Performance:
     """The period's values and returns; a return is None when it cannot be measured (no
     capital at the start and no flows, or no benchmark)."""
@@ -44,6 +54,7 @@ class Performance:
     curve_dates: tuple[date, ...] = ()
     curve_portfolio: tuple[float, ...] = ()
     curve_benchmark: tuple[float, ...] = ()
+    contributors: tuple[Contributor, ...] = ()
 
     @property
     def investment_gain(self) -> float:
