@@ -173,6 +173,11 @@ def test_demo_report_is_statement_ready(demo_store: Store) -> None:
     holdings = sum(c.contribution for c in report.contributions)
     assert holdings == pytest.approx(report.attribution[0].portfolio_return, abs=1e-12)
     assert report.contributions[0].name  # named, largest first
+    # Against an index the returns compare with it; attribution stays against the model.
+    indexed = measure(demo_store, Scope(ScopeKind.ACCOUNT, account.id), q1, benchmark="SPY")
+    assert indexed.benchmark == "SPY" and indexed.returns.benchmark == pytest.approx(
+        float(np.prod([1 + returns["SPY"][d] for d in days[1:]]) - 1), abs=1e-12)
+    assert indexed.attribution == report.attribution
     # No trades in the quarter: the holdings-based return is the time-weighted return, but for
     # the ledger's rounding of dividends to the cent.
     assert report.attribution[0].portfolio_return == pytest.approx(report.returns.net, abs=1e-6)

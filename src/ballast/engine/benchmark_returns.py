@@ -69,13 +69,11 @@ def in_currency(returns: FloatArray, ids: Sequence[str],
 
 @dataclass(frozen=True, slots=True)
 class Benchmark:
-    """``weights`` of ``instruments`` (the rest is cash), named ``name``; ``model`` when it is
-    a model's blended benchmark (attribution is measured against it)."""
+    """``weights`` of ``instruments`` (the rest is cash), named ``name``."""
 
     name: str
     instruments: tuple[str, ...]
     weights: FloatArray
-    model: str | None
 
 
 def _scope_model(scope: Scope, members: Sequence[Account]) -> str | None:
@@ -97,7 +95,7 @@ def choose_benchmark(tx: UnitOfWork, scope: Scope, members: Sequence[Account],
             raise UnknownReference(f"no instrument {index!r} to use as the benchmark",
                                    hint="Import it (`ballast import instruments FILE`) and "
                                    "its prices.", field="benchmark")
-        return Benchmark(index, (index,), np.ones(1), None), ""
+        return Benchmark(index, (index,), np.ones(1)), ""
     model = _scope_model(scope, members)
     if model is None:
         return None, ("the firm has no model" if scope.kind is ScopeKind.FIRM else
@@ -109,4 +107,22 @@ def choose_benchmark(tx: UnitOfWork, scope: Scope, members: Sequence[Account],
     ids = tuple(sorted(weights))
     w = np.array([weights[i] for i in ids])
     total = float(w.sum()) + cash
-    return Benchmark(f"model {model} (blended)", ids, w / total if total > 0 else w, model), ""
+    return Benchmark(f"model {model} (blended)", ids, w / total if total > 0 else w), ""
+
+
+@dataclass(frozen=True, slots=True)
+class Benchmarks:
+    """What a scope's returns are compared with (``index``, or None because ``why_none``) and
+    the model its attribution is measured against (the scope's model, whatever the index)."""
+
+    index: Benchmark | None
+    why_none: str
+    model: Benchmark | None
+
+
+def choose_benchmarks(tx: UnitOfWork, scope: Scope, members: Sequence[Account],
+                      index: str | None) -> Benchmarks:
+    """The benchmark of the returns (``index`` when given) and the model for attribution."""
+    chosen, why_none = choose_benchmark(tx, scope, members, index)
+    model = chosen if index is None else choose_benchmark(tx, scope, members, None)[0]
+    return Benchmarks(chosen, why_none, model)

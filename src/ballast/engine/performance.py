@@ -24,7 +24,8 @@ from ballast.analytics.statistics import PerformanceStatistics, performance_stat
 from ballast.domain import DataError
 from ballast.engine.benchmark_returns import (
     Benchmark,
-    choose_benchmark,
+    Benchmarks,
+    choose_benchmarks,
     in_currency,
     total_returns,
 )
@@ -77,7 +78,7 @@ def _returns(inputs: NavInputs, nav: NavSeries, ids: Sequence[str]) -> FloatArra
     return in_currency(local, ids, inputs.instruments, inputs.fx, nav.currency, nav.days)
 
 
-def _attribution(inputs: NavInputs, nav: NavSeries, bench: Benchmark | None,
+def _attribution(inputs: NavInputs, nav: NavSeries, model: Benchmark | None,
                  notes: list[str]
                  ) -> tuple[tuple[AttributionTable, ...], tuple[HoldingContribution, ...]]:
     w, live = start_weights(nav.instrument_value, nav.cash_value, nav.value)
@@ -88,12 +89,12 @@ def _attribution(inputs: NavInputs, nav: NavSeries, bench: Benchmark | None,
         return (), ()
     found = contributions(nav.instruments, w, r, nav.instrument_value, nav.cash_value,
                           inputs.instruments)
-    if bench is None or bench.model is None:
-        notes.append("attribution: needs a model's blended benchmark to attribute against")
+    if model is None:
+        notes.append("attribution: needs a model to attribute against (the scope has none)")
         return (), found
-    model_r = _returns(inputs, nav, bench.instruments)
+    model_r = _returns(inputs, nav, model.instruments)
     tables = tuple(
-        attribution_table(by, nav.instruments, w, r, live, bench.instruments, bench.weights,
+        attribution_table(by, nav.instruments, w, r, live, model.instruments, model.weights,
                           model_r, inputs.instruments)
         for by in ("asset_class", "sector"))
     return tables, found
@@ -105,14 +106,14 @@ def measure(store: Store, scope: Scope, period: Period, *, benchmark: str | None
     scope's model's blended benchmark). NoPerformanceData when nothing was held or priced."""
     with store.transaction() as tx:
         inputs = load_nav_inputs(tx, scope, period.end)
-        bench, why_none = choose_benchmark(tx, scope, inputs.members, benchmark)
-    return report_of(inputs, period, bench, why_none, currency)
+        chosen = choose_benchmarks(tx, scope, inputs.members, benchmark)
+    return report_of(inputs, period, chosen, currency)
 
 
-def report_of(inputs: NavInputs, period: Period, bench: Benchmark | None, why_none: str,
+def report_of(inputs: NavInputs, period: Period, chosen: Benchmarks,
               currency: str | None = None) -> PerformanceReport:
-    """The report of loaded inputs over ``period`` against ``bench`` (None: ``why_none``)."""
-    scope = inputs.scope
+    """The report of loaded inputs over ``period`` against the ``chosen`` benchmarks."""
+    scope, bench = inputs.scope, chosen.index
     nav = nav_from(inputs, period.start, period.end, currency=currency, by_instrument=True)
     notes: list[str] = []
     net = nav_daily_returns(nav.value, nav.flows)
@@ -126,7 +127,7 @@ def report_of(inputs: NavInputs, period: Period, bench: Benchmark | None, why_no
             notes.append(f"benchmark: no price for {', '.join(unpriced)} on {nav.days[0]}; "
                          "its return counts as 0 until its first price")
     else:
-        notes.append(f"benchmark: none ({why_none})")
+        notes.append(f"benchmark: none ({chosen.why_none})")
     r_net, r_gross = link_returns(net), link_returns(gross)
     mw = _or_note(lambda: _xirr(nav), "money-weighted return", notes)
     span = float((nav.days[-1] - nav.days[0]).astype(np.int64))
@@ -144,7 +145,7 @@ def report_of(inputs: NavInputs, period: Period, bench: Benchmark | None, why_no
         years=period.days / _YEAR_DAYS)
     stats: PerformanceStatistics | None = _or_note(
         lambda: performance_statistics(net, bench_daily), "statistics", notes)
-    tables, found = _attribution(inputs, nav, bench, notes)
+    tables, found = _attribution(inputs, nav, chosen.model, notes)
     flows = nav.flows
     days = tuple(d.astype(object) for d in nav.days)
     return PerformanceReport(

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from ballast.analytics.performance_report import PerformanceReport
-from ballast.engine.benchmark_returns import Benchmark, choose_benchmark
+from ballast.engine.benchmark_returns import Benchmarks, choose_benchmarks
 from ballast.engine.nav import Scope, ScopeKind, load_nav_inputs, scope_members
 from ballast.engine.nav_events import BookedChanges, by_account, merged
 from ballast.engine.performance import report_of
@@ -22,7 +22,7 @@ def measure_many(store: Store, scopes: Sequence[Scope], period: Period, *,
                  benchmark: str | None = None, currency: str | None = None
                  ) -> list[tuple[Scope, PerformanceReport | NoPerformanceData]]:
     """``measure`` of each of ``scopes`` over ``period``, in the order given."""
-    chosen: dict[tuple[object, ...], tuple[Benchmark | None, str]] = {}
+    chosen: dict[tuple[object, ...], Benchmarks] = {}
     with store.transaction() as tx:
         firm = load_nav_inputs(tx, Scope(ScopeKind.FIRM), period.end)
         rows = by_account(firm.booked)
@@ -32,14 +32,14 @@ def measure_many(store: Store, scopes: Sequence[Scope], period: Period, *,
             key = (scope.kind is ScopeKind.FIRM, scope.kind is ScopeKind.MODEL and scope.ident,
                    tuple(sorted({a.model for a in members})))
             if key not in chosen:
-                chosen[key] = choose_benchmark(tx, scope, members, benchmark)
+                chosen[key] = choose_benchmarks(tx, scope, members, benchmark)
             booked = merged([rows.get(a.id, BookedChanges()) for a in members])
             work.append((scope, replace(firm, scope=scope, members=tuple(members),
-                                        booked=booked), *chosen[key]))
+                                        booked=booked), chosen[key]))
     out: list[tuple[Scope, PerformanceReport | NoPerformanceData]] = []
-    for scope, inputs, bench, why_none in work:
+    for scope, inputs, benchmarks in work:
         try:
-            out.append((scope, report_of(inputs, period, bench, why_none, currency)))
+            out.append((scope, report_of(inputs, period, benchmarks, currency)))
         except NoPerformanceData as exc:
             out.append((scope, exc))
     return out
