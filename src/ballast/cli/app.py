@@ -21,6 +21,7 @@ from ballast.cli.cycle_cmds import register as register_cycle
 from ballast.cli.execute_cmds import register as register_execute
 from ballast.cli.kill_cmds import register as register_kill
 from ballast.cli.monitor_cmds import register as register_monitor
+from ballast.cli.onboard_cmds import register as register_onboard
 from ballast.cli.performance_cmds import register as register_performance
 from ballast.cli.reconcile_cmds import register as register_reconcile
 from ballast.cli.render import (
@@ -264,6 +265,7 @@ register_monitor(app)
 register_approve(app)
 register_users(app)
 register_serve(app)
+register_onboard(app)
 
 
 def _date(text: str | None) -> date | None:
