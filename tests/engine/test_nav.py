@@ -101,3 +101,19 @@ def test_demo_nav_equals_the_ledger_snapshot_every_day(demo_store: Store) -> Non
         assert snap.accounts == nav.accounts
         assert nav.account_value[t].tolist() == pytest.approx(
             snap.account_value.tolist(), abs=1e-6)
+
+
+def test_demo_nav_through_a_split_and_dividends(demo_store: Store) -> None:
+    """AAPL splits 4:1 on 2020-08-31 (derived from the prices) and dividends are paid around
+    it: the NAV still equals the ledger's snapshot, and AAPL's value does not jump."""
+    nav = nav_series(demo_store, Scope(ScopeKind.FIRM), date(2020, 8, 27), date(2020, 9, 2),
+                     by_instrument=True)
+    days = nav.days.astype(str).tolist()
+    assert days == ["2020-08-26", "2020-08-27", "2020-08-28", "2020-08-31", "2020-09-01",
+                    "2020-09-02"]
+    for t in (2, 3, 4):
+        snap = snapshot(demo_store, as_of=nav.days[t].astype(object))
+        assert nav.account_value[t].tolist() == pytest.approx(
+            snap.account_value.tolist(), abs=1e-6)
+    aapl = nav.instrument_value[:, nav.instruments.index("AAPL")]
+    assert aapl[2] > 0 and abs(aapl[3] / aapl[2] - 1) < 0.05  # the close fell 75%
