@@ -12,12 +12,12 @@ import pypdfium2 as pdfium
 import pytest
 from typer.testing import CliRunner
 
-from ballast.audit import Draft
+from ballast.audit import Draft, chain
 from ballast.cli import app
 from ballast.domain import DataError
 from ballast.engine import kill_switch
 from ballast.engine.audit import journal
-from ballast.engine.deliver import read_recipients, send_alerts, send_statements
+from ballast.engine.deliver import alert_of, read_recipients, send_alerts, send_statements
 from ballast.engine.demo import load_demo
 from ballast.engine.period import parse_period
 from ballast.engine.workspace import open_store
@@ -136,3 +136,22 @@ def test_report_send_command(book: Store, tmp_path: Path) -> None:
     assert "sent HH003 → dana@example.net (1 try)" in out.output
     [got] = handler.received
     assert got.rcpt_tos == ["dana@example.net"] and got.mail_from == "reports@firm.test"
+
+
+def test_which_journal_entries_raise_alerts() -> None:
+    at = datetime(2026, 11, 22, 4, 0, tzinfo=UTC)
+    entries = chain([
+        Draft("cycle.execute", ("cycle:3",), "execute failed: broker timeout"),
+        Draft("cycle.execute", ("cycle:4",), "execute done: 2 orders",
+              {"states": {"filled": 1, "rejected": 1}}),
+        Draft("cycle.execute", ("cycle:5",), "execute done: 2 orders",
+              {"states": {"filled": 2}}),
+        Draft("cycle.reconcile", ("cycle:4",), "reconcile done: 1 breaks", {"breaks": 1}),
+        Draft("cycle.reconcile", ("cycle:5",), "reconcile done: 0 breaks", {"breaks": 0}),
+        Draft("alert.limit_breach", ("account:A1",), "drawdown 21% over 20%"),
+        Draft("kill_switch.disengaged", ("kill_switch:global",), "over"),
+    ], at)
+    alerts = [alert_of(e) for e in entries]
+    assert [(a.kind.value, a.subject) if a else None for a in alerts] == [
+        ("failed_trade", "cycle:3"), ("failed_trade", "cycle:4"), None,
+        ("reconciliation_break", "cycle:4"), None, ("breach", "account:A1"), None]
