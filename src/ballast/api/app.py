@@ -16,6 +16,7 @@ from ballast.api.observability import Metrics, request_middleware
 from ballast.api.routes_admin import router as admin_router
 from ballast.api.routes_book import router as book_router
 from ballast.api.routes_controls import router as controls_router
+from ballast.api.routes_onboarding import router as onboarding_router
 from ballast.api.routes_ops import router as ops_router
 from ballast.api.routes_records import router as records_router
 from ballast.api.routes_runs import router as runs_router
@@ -53,7 +54,7 @@ def create_app(store: Store) -> FastAPI:
     errors.install(app)
     app.middleware("http")(request_middleware(metrics, errors.unexpected_error))
     for router in (ops_router, auth_router, book_router, runs_router, controls_router,
-                   records_router, admin_router):
+                   records_router, admin_router, onboarding_router):
         app.include_router(router)
     mount_dashboard(app)
     return app
