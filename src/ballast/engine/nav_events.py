@@ -20,6 +20,7 @@ from ballast.domain import (
     Account,
     AccountId,
     CorporateAction,
+    InstrumentId,
     Transaction,
     TransactionKind,
 )
@@ -53,27 +54,36 @@ def _diff(before: dict[str, Decimal], after: dict[str, Decimal]) -> list[tuple[s
 
 
 class _Recorder:
-    """Keeps the last seen positions and cash of each measured account and records changes."""
+    """Keeps the last seen units of each (measured account, instrument) and cash of each
+    measured account, and records what an event changed. An event moves units only of the
+    instruments it names (its instrument, and the new one of a symbol change), so only those
+    are read back from the book."""
 
     def __init__(self, book: Book, measured: set[AccountId]) -> None:
         self.book = book
         self.measured = measured
-        self.positions: dict[AccountId, dict[str, Decimal]] = {a: {} for a in measured}
+        self.units: dict[tuple[AccountId, str], Decimal] = {}
         self.cash: dict[AccountId, dict[str, Decimal]] = {a: {} for a in measured}
         self.out = BookedChanges()
 
-    def touched(self, account: AccountId, day: date, is_transfer: bool) -> None:
+    def touched(self, account: AccountId, day: date, named: tuple[InstrumentId | None, ...],
+                is_transfer: bool) -> None:
         if account not in self.measured:
             return
-        now_pos = {str(k): v for k, v in self.book.positions(account).items() if v}
+        for inst in named:
+            if inst is None:
+                continue
+            now = sum((lot.quantity for lot in self.book.lots(account, inst)), ZERO)
+            delta = now - self.units.get((account, inst), ZERO)
+            if delta:
+                self.units[(account, inst)] = now
+                self.out.positions.append((account, inst, day, float(delta)))
+                if is_transfer:
+                    self.out.unit_flows.append((account, inst, day, float(delta)))
         now_cash = {k: v for k, v in self.book.cash(account).items() if v}
-        for inst, delta in _diff(self.positions[account], now_pos):
-            self.out.positions.append((account, inst, day, float(delta)))
-            if is_transfer:
-                self.out.unit_flows.append((account, inst, day, float(delta)))
-        for ccy, delta in _diff(self.cash[account], now_cash):
-            self.out.cash.append((account, ccy, day, float(delta)))
-        self.positions[account], self.cash[account] = now_pos, now_cash
+        for ccy, change in _diff(self.cash[account], now_cash):
+            self.out.cash.append((account, ccy, day, float(change)))
+        self.cash[account] = now_cash
 
     def transaction(self, txn: Transaction) -> None:
         self.book.apply(txn)
@@ -86,13 +96,15 @@ class _Recorder:
                 self.out.fees.append(
                     (txn.account_id, txn.currency, txn.trade_date, float(txn.amount)))
         is_transfer = txn.kind in (K.TRANSFER_IN, K.TRANSFER_OUT)
-        self.touched(txn.account_id, txn.trade_date, is_transfer)
+        named = (txn.instrument_id, txn.new_instrument_id)
+        self.touched(txn.account_id, txn.trade_date, named, is_transfer)
         if txn.counter_account is not None:
-            self.touched(txn.counter_account, txn.trade_date, is_transfer)
+            self.touched(txn.counter_account, txn.trade_date, named, is_transfer)
 
     def corporate_action(self, action: CorporateAction) -> None:
+        named = (action.instrument_id, action.new_instrument_id)
         for txn in self.book.apply_corporate_action(action):
-            self.touched(txn.account_id, action.ex_date, False)
+            self.touched(txn.account_id, action.ex_date, named, False)
 
 
 def booked_changes(tx: UnitOfWork, accounts: Sequence[Account], until: date) -> BookedChanges:
