@@ -31,6 +31,7 @@ from .conftest import write
 from .test_execute import AS_OF, positions, stored_run
 
 D = Decimal
+HEADER_LINE = "as_of,account_id,type,symbol,quantity,market_value,currency\n"
 DOC = Path(__file__).resolve().parents[2] / "docs" / "formats.md"
 
 
@@ -205,3 +206,20 @@ def test_cli_paper_trading_keeps_the_broker_books_across_commands(
     assert books.positions == {"AAPL": D(50), "VTI": D(35), "XOM": D(-40)}
     clean = runner.invoke(app, ["reconcile", "--broker-state", str(state)], env=env)
     assert clean.exit_code == 0 and "0 breaks" in clean.output
+
+
+def test_a_custodian_file_is_compared_with_the_book_on_its_own_date(
+        store: Store, book_files: dict[str, Path], tmp_path: Path) -> None:
+    """Schwab's file of the day before the run: the book then (replayed, since the run's
+    trades are booked after it) held the imported positions only."""
+    executed(store, book_files, tmp_path / "broker.db")
+    day_before = write(tmp_path, "schwab-0104.csv", HEADER_LINE + "\n".join([
+        "2021-01-04,H1-TAX,position,AAPL,100,12941.00,USD",
+        "2021-01-04,H1-TAX,position,XOM,100,4150.00,USD",
+        # 100,000 deposited, 7,501 and 12,001 paid for AAPL and XOM, 4,499 from half the XOM
+        "2021-01-04,H1-TAX,cash,,,84997.00,USD",
+        "2021-01-04,H1-IRA,cash,,,20000.00,USD"]) + "\n")
+    _, report = reconcile_and_store(store, "simulated", custodian=day_before)
+    assert str(report.as_of) == "2021-01-04"
+    assert report.breaks == () and report.book_fills == 0
+    assert positions(store)[("H1-TAX", "AAPL")] == 130  # the book now, after the run
