@@ -106,7 +106,8 @@ class SimulatedBroker:
         self._touched.clear()
 
     def submit(self, order: Order) -> BrokerReport:
-        """Take ``order``; an id already known returns its report and changes nothing."""
+        """Take ``order``; an id already known returns its report and changes nothing but
+        the count of its submits."""
         self._check()
         coid = order.client_order_id
         self.books.submits[coid] = self.books.submits.get(coid, 0) + 1
