@@ -8,11 +8,19 @@ in the same instrument so that netting matters) is stored with a compliance chec
 every account. Timed: :func:`ballast.engine.execute.execute` with the simulated broker — net,
 blocks, orders persisted before they are sent, simulated fills, allocation and booking into
 the ledger (each household's history replayed) — then the reconciliation of the book with the
-broker's reports (``reconcile_seconds``, expected to find zero breaks). The FIX adapter is not
-built yet, so its figures are null. Prints one JSON line. Target (issue 6): the 20,000
+broker's reports (``reconcile_seconds``, expected to find zero breaks).
+
+Then ``--fix-orders`` orders (1,000) through the FIX adapter to the QuickFIX acceptor of the
+test suite (tests/execution/fix_counterparty.py) on loopback, which fills each at once, twice:
+one at a time, each submitted when the previous one's fill has arrived — its latency runs from
+the submit call to the adapter receiving the fill (``fix_p50_ms``, ``fix_p99_ms``) — and then
+all at once, submitted as fast as the adapter takes them: ``fix_orders_per_second`` is the
+orders over the time from the first submit to the last fill, ``fix_burst_p50_ms`` their
+median latency, queueing included. Every NewOrderSingle and execution report is journaled
+before it is sent or acknowledged. Prints one JSON line. Target (issue 6): the 20,000
 trades in at most 30 s.
 
-    python benchmarks/execution.py [--accounts N] [--seed N] [--data DIR]
+    python benchmarks/execution.py [--accounts N] [--seed N] [--data DIR] [--fix-orders N]
 """
 
 from __future__ import annotations
@@ -23,16 +31,22 @@ import json
 import random
 import sys
 import tempfile
+import threading
 import time
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+
+import numpy as np
 
 from ballast.engine.execute import execute
 from ballast.engine.imports import ImportKind, import_file
 from ballast.engine.reconcile import reconcile
 from ballast.engine.simulation import simulated_broker
 from ballast.engine.workspace import open_store
+from ballast.execution import Order, Side
+from ballast.execution.fix import FixBroker, FixSettings
+from ballast.execution.fix.messages import ExecReport
 from ballast.store import AccountProposal, ProposedTrade, Store
 from ballast.store.compliance import StoredDecision
 
@@ -115,11 +129,68 @@ def store_run(store: Store, held: dict[str, list[str]], tickers: list[str],
     return run, len(trades)
 
 
+class TimedFixBroker(FixBroker):
+    """The FIX adapter, noting when each order's fill arrives (benchmark instrumentation)."""
+
+    def __init__(self, settings: FixSettings) -> None:
+        super().__init__(settings)
+        self.filled_at: dict[str, float] = {}
+        self.filled = threading.Event()
+
+    def _on_report(self, report: ExecReport) -> None:
+        super()._on_report(report)
+        if report.ord_status == "2":
+            self.filled_at.setdefault(report.cl_ord_id, time.perf_counter())
+            self.filled.set()
+
+
+def send_orders(broker: TimedFixBroker, prefix: str, orders: int, *, one_at_a_time: bool
+                ) -> tuple[np.ndarray, float]:
+    """Each order's latency in ms, and the seconds from the first submit to the last fill."""
+    sent: dict[str, float] = {}
+    for n in range(orders):
+        order = Order(f"{prefix}-{n:06d}", "bench", "AAPL", Side.BUY, Decimal(n % 90 + 10))
+        broker.filled.clear()
+        sent[order.client_order_id] = time.perf_counter()
+        broker.submit(order)
+        while one_at_a_time and order.client_order_id not in broker.filled_at:
+            if not broker.filled.wait(10):
+                sys.exit(f"FIX benchmark: order {order.client_order_id} was not filled")
+    end = time.perf_counter() + 60
+    while any(k not in broker.filled_at for k in sent) and time.perf_counter() < end:
+        time.sleep(0.01)
+    if any(k not in broker.filled_at for k in sent):
+        sys.exit(f"FIX benchmark: not every {prefix} order was filled within a minute")
+    latency = np.array([broker.filled_at[k] - t for k, t in sent.items()]) * 1000
+    return latency, max(broker.filled_at[k] for k in sent) - min(sent.values())
+
+
+def run_fix(orders: int) -> dict[str, float | int]:
+    """``orders`` market orders through the FIX adapter to the loopback acceptor, one at a
+    time and then all at once."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from execution.fix_counterparty import Counterparty, adapter_settings
+
+    with tempfile.TemporaryDirectory() as tmp, Counterparty(Path(tmp)) as broker_side:
+        broker = TimedFixBroker(adapter_settings(broker_side, Path(tmp) / "ballast"))
+        broker.connect()
+        try:
+            latency, _ = send_orders(broker, "ONE", orders, one_at_a_time=True)
+            burst, span = send_orders(broker, "BURST", orders, one_at_a_time=False)
+        finally:
+            broker.disconnect()
+    return {"fix_orders": orders, "fix_p50_ms": round(float(np.percentile(latency, 50)), 2),
+            "fix_p99_ms": round(float(np.percentile(latency, 99)), 2),
+            "fix_orders_per_second": round(orders / span),
+            "fix_burst_p50_ms": round(float(np.percentile(burst, 50)), 1)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--accounts", type=int, default=4_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--fix-orders", type=int, default=1_000)
     args = parser.parse_args()
     rng = random.Random(args.seed)
     closes = load_closes(args.data)
@@ -138,14 +209,14 @@ def main() -> None:
         rec = reconcile(store, broker, as_of=AS_OF)
         reconcile_seconds = time.perf_counter() - start
         store.close()
+    fix = run_fix(args.fix_orders)
     print(json.dumps({
         "trades": n_trades, "accounts": args.accounts, "blocks": report.blocks,
         "orders": report.orders, "fills": report.fills, "booked": report.booked,
         "states": report.states, "seconds": round(seconds, 2),
         "trades_per_second": round(n_trades / seconds),
         "reconcile_seconds": round(reconcile_seconds, 2), "breaks": len(rec.breaks),
-        "fix_orders": None, "fix_p50_ms": None, "fix_p99_ms": None,
-        "fix_orders_per_second": None, "fix_note": "the FIX adapter is not built yet",
+        **fix,
         "targets": {"seconds": 30},
     }))
 

@@ -123,7 +123,7 @@ class Counterparty(fix.Application):  # type: ignore[misc]
             "StartTime=00:00:00", "EndTime=00:00:00", "HeartBtInt=30",
             "ResetOnLogon=N", "ResetOnLogout=N", "ResetOnDisconnect=N",
             "UseDataDictionary=Y", f"DataDictionary={bundled_dictionary()}",
-            f"SocketAcceptPort={self.port}",
+            f"SocketAcceptPort={self.port}", "SocketNodelay=Y",
             "[SESSION]", "BeginString=FIX.4.4", f"SenderCompID={SENDER}",
             f"TargetCompID={TARGET}", ""]))
         # QuickFIX keeps references to the settings and the store factory: keep them alive

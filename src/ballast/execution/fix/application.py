@@ -10,7 +10,9 @@ import quickfix as fix
 from ballast.execution.fix.messages import (
     CANCEL_REJECT,
     EXECUTION_REPORT,
+    HEARTBEAT,
     MSG_TYPE,
+    TEST_REQ_ID,
     ExecReport,
     parse_report,
 )
@@ -22,10 +24,12 @@ class Callbacks(fix.Application):  # type: ignore[misc]  # quickfix ships no typ
     report the adapter journals here is never lost to a crash."""
 
     def __init__(self, on_session: Callable[[bool], None],
-                 on_report: Callable[[ExecReport], None]) -> None:
+                 on_report: Callable[[ExecReport], None],
+                 on_heartbeat: Callable[[str], None]) -> None:
         super().__init__()
         self._on_session = on_session
         self._on_report = on_report
+        self._on_heartbeat = on_heartbeat
 
     def onCreate(self, session_id: fix.SessionID) -> None:  # QuickFIX names the callbacks
         """Nothing to do when QuickFIX creates the session."""
@@ -40,7 +44,11 @@ class Callbacks(fix.Application):  # type: ignore[misc]  # quickfix ships no typ
         """Administrative messages go out as QuickFIX builds them."""
 
     def fromAdmin(self, message: fix.Message, session_id: fix.SessionID) -> None:
-        """Administrative messages (heartbeats, resend requests, …) are QuickFIX's."""
+        """Administrative messages are QuickFIX's; a heartbeat answering a test request is
+        passed on (everything the broker sent before it has been processed)."""
+        if message.getHeader().getField(MSG_TYPE) == HEARTBEAT and \
+                message.isSetField(TEST_REQ_ID):
+            self._on_heartbeat(message.getField(TEST_REQ_ID))
 
     def toApp(self, message: fix.Message, session_id: fix.SessionID) -> None:
         """Orders go out as built; on a resend QuickFIX sends them again with PossDupFlag,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
@@ -20,6 +21,7 @@ from ballast.execution.fix.messages import (
     new_order_single,
     replace_request,
     status_request,
+    test_request,
 )
 from ballast.execution.fix.settings import BEGIN_STRING, FixSettings
 from ballast.execution.orders import Fill, Order, OrderType, Side, TimeInForce
@@ -42,7 +44,8 @@ class FixBroker:
         self._where = (f"FIX session {settings.sender_comp_id}->{settings.target_comp_id} at "
                        f"{settings.host}:{settings.port}")
         self._cond = threading.Condition()
-        self._callbacks = Callbacks(self._on_session, self._on_report)
+        self._callbacks = Callbacks(self._on_session, self._on_report, self._on_heartbeat)
+        self._heartbeats: set[str] = set()
         self._initiator: fix.ThreadedSocketInitiator | None = None
         self._factories: tuple[fix.SessionSettings, fix.FileStoreFactory,
                                fix.FileLogFactory] | None = None
@@ -53,13 +56,15 @@ class FixBroker:
     # the session
 
     def connect(self) -> None:
-        """Start the session and wait for the logon (``logon_timeout_seconds``); raises
-        BrokerUnavailable when the broker does not answer."""
+        """Start the session, wait for the logon (``logon_timeout_seconds``), ask about every
+        open order and wait until everything the broker sent while we were away has arrived;
+        raises BrokerUnavailable (and leaves no session running) when the broker does not
+        answer."""
         s = self.settings
         with self._cond:
             if self._journal is None:
                 s.store_dir.mkdir(parents=True, exist_ok=True)
-                self._journal = OrderJournal(s.store_dir / "orders.jsonl")
+                self._journal = OrderJournal(s.store_dir / "orders.jsonl", sync=s.sync_journal)
         if self._initiator is None:
             qf = fix.SessionSettings()
             qf.setFromString(s.session_text)
@@ -77,7 +82,35 @@ class FixBroker:
             raise BrokerUnavailable(f"{self._where}: no logon within "
                                     f"{s.logon_timeout_seconds:g} s; is the broker's FIX "
                                     "acceptor up and are the CompIDs right?")
-        self._ask_open_orders()
+        try:
+            self._ask_open_orders()
+            self._catch_up()
+        except BrokerUnavailable:
+            self.disconnect()
+            raise
+
+    def _catch_up(self) -> None:
+        """Send a TestRequest and wait for its Heartbeat: QuickFIX processes incoming messages
+        in sequence order, so by then every report the broker sent before it — resent after
+        a gap, or answering the status requests — has been journaled. A heartbeat can be
+        lost to the gap fill of a resend, so an unanswered test request is sent again after a
+        second."""
+        end = time.monotonic() + self.settings.reply_timeout_seconds
+        while self._logged_on and time.monotonic() < end:
+            if self._test(min(1.0, max(end - time.monotonic(), 0.0))):
+                return
+        raise BrokerUnavailable(f"{self._where}: no answer to a test request within "
+                                f"{self.settings.reply_timeout_seconds:g} s after the logon; "
+                                "try again")
+
+    def _test(self, timeout: float) -> bool:
+        """Send one TestRequest; whether its Heartbeat came within ``timeout`` seconds."""
+        request = f"ballast-{time.time_ns()}"
+        self._send(test_request(request))
+        with self._cond:
+            return self._cond.wait_for(
+                lambda: request in self._heartbeats or not self._logged_on, timeout) \
+                and self._logged_on
 
     def disconnect(self) -> None:
         """Log out and stop the session (sequence numbers stay in ``store_dir``)."""
@@ -104,6 +137,11 @@ class FixBroker:
         with self._cond:
             self._logged_on = logged_on
             self._logons += logged_on
+            self._cond.notify_all()
+
+    def _on_heartbeat(self, test_req_id: str) -> None:
+        with self._cond:
+            self._heartbeats.add(test_req_id)
             self._cond.notify_all()
 
     def _on_report(self, report: ExecReport) -> None:

@@ -1,6 +1,7 @@
 """The adapter's own durable record: every order it sent, every cancel or replace request, and
-every execution report it received, appended to a JSON-lines file and synced before the
-message is sent or acknowledged. A restarted adapter replays it, so it knows which client
+every execution report it received, appended to a JSON-lines file (written through to the
+operating system, and with ``sync`` also to the disk) before the message is sent or
+acknowledged. A restarted adapter replays it, so it knows which client
 order ids the broker has seen, what they became, and every fill by its ExecID."""
 
 from __future__ import annotations
@@ -68,8 +69,9 @@ class OrderJournal:
     """The orders, requests and execution reports of one FIX session, replayed from ``path``
     and appended to it. Not thread-safe: the adapter holds its lock around every call."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, sync: bool = False) -> None:
         self.path = path
+        self._sync = sync
         self.orders: dict[str, Tracked] = {}
         self.fills: list[Fill] = []
         self.replies: set[str] = set()  # ClOrdIDs of requests the broker answered
@@ -117,8 +119,9 @@ class OrderJournal:
 
     def _write(self, row: dict[str, Any]) -> None:
         self._file.write(json.dumps(row) + "\n")
-        self._file.flush()
-        os.fsync(self._file.fileno())
+        self._file.flush()  # survives the process being killed
+        if self._sync:  # survives the machine stopping
+            os.fsync(self._file.fileno())
 
     def _replay(self, row: dict[str, Any]) -> None:
         kind = row.pop("kind")

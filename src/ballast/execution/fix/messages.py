@@ -18,11 +18,11 @@ from ballast.execution.orders import Order, OrderType, Side, TimeInForce
 AVG_PX, CL_ORD_ID, COMMISSION, CUM_QTY, CURRENCY, EXEC_ID = 6, 11, 12, 14, 15, 17
 EXEC_REF_ID, LAST_PX, LAST_QTY, MSG_TYPE, ORDER_ID, ORDER_QTY = 19, 31, 32, 35, 37, 38
 ORD_STATUS, ORD_TYPE, ORIG_CL_ORD_ID, POSS_DUP, PRICE, SIDE, SYMBOL = 39, 40, 41, 43, 44, 54, 55
-TEXT, TIME_IN_FORCE, TRANSACT_TIME, ORD_REJ_REASON = 58, 59, 60, 103
+TEXT, TIME_IN_FORCE, TRANSACT_TIME, ORD_REJ_REASON, TEST_REQ_ID = 58, 59, 60, 103, 112
 EXEC_TYPE, LEAVES_QTY = 150, 151
 
 NEW_ORDER_SINGLE, CANCEL_REQUEST, REPLACE_REQUEST, STATUS_REQUEST = "D", "F", "G", "H"
-EXECUTION_REPORT, CANCEL_REJECT, LOGOUT = "8", "9", "5"
+EXECUTION_REPORT, CANCEL_REJECT, LOGOUT, HEARTBEAT, TEST_REQUEST = "8", "9", "5", "0", "1"
 UNKNOWN_ORDER = "5"  # OrdRejReason: the broker does not know the order
 
 SIDES = {Side.BUY: "1", Side.SELL: "2"}
@@ -50,6 +50,14 @@ def logout(reason: str) -> fix.Message:
     msg = fix.Message()
     msg.getHeader().setField(fix.StringField(MSG_TYPE, LOGOUT))
     msg.setField(fix.StringField(TEXT, reason))
+    return msg
+
+
+def test_request(test_req_id: str) -> fix.Message:
+    """A TestRequest (35=1): the broker answers with a Heartbeat carrying ``test_req_id``."""
+    msg = fix.Message()
+    msg.getHeader().setField(fix.StringField(MSG_TYPE, TEST_REQUEST))
+    msg.setField(fix.StringField(TEST_REQ_ID, test_req_id))
     return msg
 
 

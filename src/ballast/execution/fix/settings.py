@@ -22,7 +22,10 @@ class FixSettings(BaseModel):
     numbers and sent messages, so a restart continues the sequence and can answer a resend
     request) and the adapter's journal of orders and execution reports. The session is
     continuous from ``session_start`` to ``session_end`` (UTC, equal: a 24-hour session
-    reset at that time); sequence numbers are reset only there."""
+    reset at that time); sequence numbers are reset only there. ``sync_journal`` syncs each
+    journal record to the disk (a few milliseconds each), so that it survives the machine
+    stopping and not only the process; ``log_messages`` keeps QuickFIX's message log in
+    ``store_dir/log``."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -39,6 +42,7 @@ class FixSettings(BaseModel):
     session_end: str = Field(default="00:00:00", pattern=r"^\d\d:\d\d:\d\d$")
     data_dictionary: Path | None = Field(default_factory=bundled_dictionary)
     log_messages: bool = False
+    sync_journal: bool = False
     fractional: bool = False
     name: str = "fix"
 
@@ -66,5 +70,6 @@ class FixSettings(BaseModel):
             f"TargetCompID={self.target_comp_id}",
             f"SocketConnectHost={self.host}",
             f"SocketConnectPort={self.port}",
+            "SocketNodelay=Y",
             "",
         ])
