@@ -3,6 +3,7 @@ tests start it as a child).
 
 Usage: python crash_child.py DB_URL STATE_FILE RUN POINT N, with POINT one of
 
+- ``planned``: after the blocks and orders are stored as new, before they are marked submitted;
 - ``submit``: before the N-th order is sent (all of them are persisted as submitted);
 - ``sent``: right after the broker took the N-th order, before its report is stored;
 - ``fills``: when the broker's fill report first holds N fills, before they are stored;
@@ -59,6 +60,12 @@ class KillingBroker(SimulatedBroker):
 def main(argv: Sequence[str]) -> None:
     url, state, run, point, n = argv
     store = open_store(url, create=False)
+    if point == "planned":
+        def die_before_sending(*_: object) -> int:
+            die()
+            return 0
+
+        execute_module._send = die_before_sending  # type: ignore[assignment]
     if point == "booking":
         book = execute_module._book_transactions
 

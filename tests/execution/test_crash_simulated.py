@@ -100,6 +100,14 @@ def resume_and_check(store: Store, state: Path, later: float = 0.0) -> Simulated
     return reloaded
 
 
+def test_killed_after_planning_before_marking_submitted(book: tuple[Store, Path]) -> None:
+    store, state = book
+    killed_at(store, state, "planned", 1)
+    assert set(stored(store)[0].values()) == {"new"} and not state.exists()
+    broker = resume_and_check(store, state)
+    assert set(broker.books.submits.values()) == {1}
+
+
 def test_killed_after_persisting_before_sending(book: tuple[Store, Path]) -> None:
     store, state = book
     killed_at(store, state, "submit", 1)
