@@ -52,6 +52,7 @@ BT_WEIGHTS = {"AAPL": 0.2, "JNJ": 0.2, "XOM": 0.2, "JPM": 0.2, "KO": 0.2}
 
 def _model(name: str, targets: dict[str, float]) -> dict[str, object]:
     return {"name": name, "cash": {"target": 0.05, "minimum": 0.01},
+            "bands": {"absolute": 0.05},
             "sleeves": [{"name": s, "target": w, "instruments": SLEEVES[s]}
                         for s, w in targets.items()]}
 
@@ -69,6 +70,7 @@ def many_accounts_spec(accounts: int, start: date, end: date) -> BacktestSpec:
         "models": [_model(k, v) for k, v in MODELS.items()], "accounts": groups,
         "costs": {"half_spread_bps": 2, "commission_per_share": 0.005,
                   "commission_minimum": 1},
+        "rebalance": {"total_drift_limit": 0.25},
         "policies": [{"name": "bands_harvest", "kind": "bands", "harvest": True}]})
 
 
