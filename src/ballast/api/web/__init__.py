@@ -6,13 +6,13 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from ballast.api.web import login, pages_book, pages_controls, pages_runs
+from ballast.api.web import login, pages_book, pages_controls, pages_onboarding, pages_runs
 from ballast.api.web.views import STATIC
 
 
 def mount_dashboard(app: FastAPI) -> None:
     """Serve the dashboard's pages at ``/`` and its static files at ``/static``."""
-    for module in (login, pages_book, pages_runs, pages_controls):
+    for module in (login, pages_book, pages_runs, pages_controls, pages_onboarding):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
