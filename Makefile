@@ -37,6 +37,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/construct.py
 	$(BIN)/python benchmarks/compliance.py
 	$(BIN)/python benchmarks/reports.py
+	$(BIN)/python benchmarks/backtest.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info ballast-demo.db
