@@ -93,7 +93,7 @@ def test_batch_reject_and_reasons_are_required(api: Api) -> None:
 
 def test_the_overview_counts_pending_approvals(api: Api) -> None:
     maker_checker(api.store)
-    api.client.app.state.summary.refresh()  # type: ignore[attr-defined]
+    api.client.app.state.run.refresh()  # type: ignore[attr-defined]
     body = api.client.get("/api/overview", headers=api.auth("vic")).json()
     assert body["accounts"] == 3 and body["households"] == 2
     assert body["latest_run"]["pending_approval"] == 2

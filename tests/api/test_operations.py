@@ -44,7 +44,7 @@ def test_a_500_shows_only_a_correlation_id(api: Api, caplog: pytest.LogCaptureFi
     def broken(*_: object, **__: object) -> None:
         raise RuntimeError("database password is hunter2")
 
-    monkeypatch.setattr(overview, "account_view", broken)
+    monkeypatch.setattr(overview, "cached_account_view", broken)
     with caplog.at_level(logging.ERROR, logger="ballast.api"):
         reply = api.client.get("/api/accounts/H1-TAX", headers=api.auth("vic"))
     assert reply.status_code == 500

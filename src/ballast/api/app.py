@@ -3,7 +3,7 @@ error handlers, request logging and metrics); ``ballast serve`` runs it with uvi
 
 The dashboard reuses it: add routers with ``app.include_router`` and use
 :func:`ballast.api.auth.current_principal` / :func:`ballast.api.auth.require` for access, and
-``app.state.book`` / ``app.state.summary`` for the cached overview."""
+``app.state.book`` / ``app.state.run`` for the cached book view and latest run."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from ballast.engine import kill_switch, overview
 from ballast.engine.service import Store
 
 BOOK_MAX_AGE = 30.0  # seconds a whole-book valuation is served before it is redone
-SUMMARY_MAX_AGE = 5.0
+RUN_MAX_AGE = 30.0  # the latest run's index; a change through the API refreshes it at once
 
 
 def create_app(store: Store) -> FastAPI:
@@ -37,13 +37,13 @@ def create_app(store: Store) -> FastAPI:
         "(`ballast token create USER`) or the dashboard's session cookie.")
     app.state.store = store
     app.state.book = Cached(lambda: overview.book_view(store), BOOK_MAX_AGE)
-    summary: Cached[overview.RunSummary | None] = Cached(lambda: overview.run_summary(store),
-                                                         SUMMARY_MAX_AGE)
-    app.state.summary = summary
+    run: Cached[overview.RunIndex | None] = Cached(lambda: overview.run_index(store),
+                                                   RUN_MAX_AGE)
+    app.state.run = run
 
     def pending() -> float:
-        value = summary.get()[0]
-        return float(value.pending_approval if value else 0)
+        index = run.get()[0]
+        return float(index.summary.pending_approval if index else 0)
 
     app.state.metrics = metrics = Metrics({
         "ballast_pending_approvals": ("Proposals of the latest run waiting for a person",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -43,10 +44,36 @@ def book_of(request: Request) -> Cached[overview.BookView]:
     return cache
 
 
-def summary_of(request: Request) -> Cached[overview.RunSummary | None]:
-    """The app's cached summary of the latest run."""
-    cache: Cached[overview.RunSummary | None] = request.app.state.summary
+def run_of(request: Request) -> Cached[overview.RunIndex | None]:
+    """The app's cached index of the latest run."""
+    cache: Cached[overview.RunIndex | None] = request.app.state.run
     return cache
+
+
+class SummaryCache:
+    """The latest run's summary, read from the cached run index."""
+
+    def __init__(self, run: Cached[overview.RunIndex | None]) -> None:
+        self._run = run
+
+    def get(self) -> tuple[overview.RunSummary | None, datetime]:
+        """The summary (None without a run) and when it was computed."""
+        index, at = self._run.get()
+        return (index.summary if index else None), at
+
+    def refresh(self) -> tuple[overview.RunSummary | None, datetime]:
+        """Recompute the run index now."""
+        index, at = self._run.refresh()
+        return (index.summary if index else None), at
+
+    def invalidate(self) -> None:
+        """Mark the run index stale."""
+        self._run.invalidate()
+
+
+def summary_of(request: Request) -> SummaryCache:
+    """The app's cached summary of the latest run."""
+    return SummaryCache(run_of(request))
 
 
 @router.get("/overview", response_model=OverviewOut)
@@ -54,10 +81,10 @@ def get_overview(request: Request) -> OverviewOut:
     """AUM, accounts, the latest run (out of band, breaches, pending approvals) and the kill
     switches engaged; valued at most a few seconds ago."""
     view, at = book_of(request).get()
-    summary = summary_of(request).get()[0]
+    index = run_of(request).get()[0]
     return OverviewOut(as_of=view.as_of, aum=view.aum, cash=view.cash,
                        households=view.households, accounts=len(view.accounts),
-                       latest_run=summary_out(summary) if summary else None,
+                       latest_run=summary_out(index.summary) if index else None,
                        kill_switches=[switch_out(k) for k in
                                       overview.engaged_switches(store_of(request))],
                        computed_at=at)
@@ -85,8 +112,13 @@ def get_accounts(request: Request, offset: Offset = 0, limit: Limit = 50,
 @router.get("/accounts/{account_id}", response_model=AccountPage)
 def get_account(request: Request, account_id: str,
                 run_id: Annotated[int | None, Query(ge=1)] = None) -> AccountPage:
-    """One account: value, positions, open lots, and its latest proposal with trades."""
-    return account_page(overview.account_view(store_of(request), account_id, run_id))
+    """One account: value, positions, open lots, and its latest proposal with trades (values
+    from the book view, at most a few seconds old)."""
+    store = store_of(request)
+    if run_id is not None:
+        return account_page(overview.account_view(store, account_id, run_id))
+    return account_page(overview.cached_account_view(
+        store, account_id, book_of(request).get()[0], run_of(request).get()[0]))
 
 
 @router.get("/accounts/{account_id}/holdings", response_model=list[PositionOut])

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from ballast.api.auth import CurrentUser, require, store_of
 from ballast.api.convert import switch_out
-from ballast.api.routes_book import summary_of
+from ballast.api.routes_book import run_of
 from ballast.api.schemas import (
     KillSwitchChange,
     KillSwitchIn,
@@ -29,7 +29,7 @@ Ident = Annotated[str | None, Query(min_length=1, max_length=64)]
 
 
 def _change(request: Request, scope: str, changed: bool) -> KillSwitchChange:
-    summary_of(request).invalidate()
+    run_of(request).refresh()
     return KillSwitchChange(scope=scope, changed=changed, engaged=[
         switch_out(k) for k in kill_switch.status(store_of(request))])
 
@@ -80,7 +80,7 @@ def put_policy(request: Request, body: PolicyIn, principal: CurrentUser) -> Poli
     """Store a new approval policy (compliance)."""
     policy = approvals.set_policy(store_of(request), body.yaml, actor=principal.name,
                                   reason=body.reason)
-    summary_of(request).invalidate()
+    run_of(request).refresh()
     return _policy_out(policy)
 
 

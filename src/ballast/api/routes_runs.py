@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from ballast.api.auth import CurrentUser, require, store_of
 from ballast.api.convert import proposal_out, trades_out
-from ballast.api.routes_book import Limit, Offset, book_of, summary_of
+from ballast.api.routes_book import Limit, Offset, book_of, run_of
 from ballast.api.schemas import (
     BatchDecisionIn,
     DecisionOut,
@@ -35,8 +35,8 @@ Status = Annotated[str | None, Query(pattern="^(trade|no_action|skipped)$")]
 
 
 def _changed(request: Request) -> None:
-    """After a change: the overview's summary now, the book view soon."""
-    summary_of(request).refresh()
+    """After a change: the latest run's index now, the book view soon."""
+    run_of(request).refresh()
     book_of(request).invalidate()
 
 
@@ -79,7 +79,12 @@ def check_run(request: Request, run_id: int, body: ReasonIn, principal: CurrentU
 def list_proposals(request: Request, run_id: int, offset: Offset = 0, limit: Limit = 50,
                    status: Status = None) -> Page[ProposalOut]:
     """The run's proposals by account with compliance verdict, trade value and approval."""
-    states, total = approvals.page_states(store_of(request), run_id, offset, limit, status)
+    index = run_of(request).get()[0]
+    if index is not None and index.summary.run_id == run_id:
+        chosen = [s for s in index.states if status in (None, s.status)]
+        states, total = chosen[offset:offset + limit], len(chosen)
+    else:
+        states, total = approvals.page_states(store_of(request), run_id, offset, limit, status)
     return Page[ProposalOut](total=total, offset=offset, limit=limit,
                              items=[proposal_out(s) for s in states])
 

@@ -5,10 +5,13 @@ kept by the caller; an account page reads one account."""
 
 from __future__ import annotations
 
+import bisect
 import math
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+
+import numpy as np
 
 from ballast.compliance.approvals import Basis
 from ballast.compliance.kill_switch import KillSwitch
@@ -18,9 +21,9 @@ from ballast.engine.approvals import PENDING, ProposalState, proposal_states
 from ballast.engine.rows import AccountRow, LotRow, PositionRow
 from ballast.store import AccountProposal, ProposedTrade, Store, UnitOfWork
 
-__all__ = ["AccountView", "BookView", "KillSwitch", "ProposalView", "ProposedTrade",
-           "RunSummary", "account_view", "book_view", "engaged_switches", "latest_run_id",
-           "proposal_review", "run_summary"]
+__all__ = ["AccountView", "BookView", "KillSwitch", "ProposalView", "ProposedTrade", "RunIndex",
+           "RunSummary", "account_view", "book_view", "cached_account_view", "engaged_switches",
+           "latest_run_id", "proposal_review", "run_index", "run_summary"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,8 +51,7 @@ class BookView:
     cash: float
     households: int
     accounts: list[AccountRow]
-    latest_run: RunSummary | None
-    kill_switches: list[KillSwitch]
+    positions: dict[str, list[PositionRow]]
 
 
 @dataclass(frozen=True)
@@ -114,14 +116,84 @@ def engaged_switches(store: Store) -> list[KillSwitch]:
 
 
 def book_view(store: Store) -> BookView:
-    """Value every account once (the expensive part) and summarize the book."""
-    rows = queries.account_rows(store)
-    snap_date = queries.snapshot(store, account=rows[0].account_id).as_of if rows else None
+    """Value every account and position once (the expensive part) and summarize the book."""
+    snap = queries.snapshot(store, exact=True)
     with store.transaction() as tx:
-        households = len(tx.households())
-        as_of = snap_date or tx.last_price_date() or date.today()
-    return BookView(as_of, sum(r.value for r in rows), sum(r.cash for r in rows), households,
-                    rows, run_summary(store), kill_switch.status(store))
+        names = {h.id: h.name for h in tx.households()}
+        accounts = tx.accounts()
+        instruments = tx.instruments()
+    rows = [AccountRow(a.id, a.household_id, names[a.household_id], a.name, a.type.value,
+                       a.base_currency, a.custodian, a.model, float(snap.account_value[i]),
+                       float(snap.cash_value[i]))
+            for i, a in enumerate(accounts[aid] for aid in snap.accounts)]
+    weights = snap.weights()
+    positions: dict[str, list[PositionRow]] = {}
+    for r in np.lexsort((snap.pos_instrument, snap.pos_account)):
+        account, sym = snap.accounts[snap.pos_account[r]], snap.instruments[snap.pos_instrument[r]]
+        day = snap.price_date[r]
+        positions.setdefault(account, []).append(PositionRow(
+            account, sym, snap.exact_quantity[r], float(snap.price[r]),
+            None if np.isnat(day) else day.astype(date), float(snap.market_value[r]),
+            float(snap.cost_basis[r]), float(snap.unrealized[r]), float(weights[r]),
+            instruments[sym].currency))
+    return BookView(snap.as_of, sum(r.value for r in rows), sum(r.cash for r in rows),
+                    len(names), rows, positions)
+
+
+@dataclass(frozen=True)
+class RunIndex:
+    """The latest run held in memory for pages: its summary, every proposal with its trades
+    and approval state, in account order."""
+
+    summary: RunSummary
+    proposals: dict[str, AccountProposal]
+    trades: dict[str, list[ProposedTrade]]
+    states: list[ProposalState]
+    state_of: dict[str, ProposalState]
+
+
+def run_index(store: Store) -> RunIndex | None:
+    """The latest run's :class:`RunIndex`, or None when there is no run."""
+    summary = run_summary(store)
+    if summary is None:
+        return None
+    with store.transaction() as tx:
+        proposals = {p.account_id: p for p in tx.proposals(summary.run_id)}
+        trades: dict[str, list[ProposedTrade]] = {}
+        for t in tx.proposed_trades(summary.run_id):
+            trades.setdefault(t.account_id, []).append(t)
+    states = proposal_states(store, summary.run_id)
+    return RunIndex(summary, proposals, trades, states, {s.account_id: s for s in states})
+
+
+def cached_account_view(store: Store, account_id: str, book: BookView,
+                        run: RunIndex | None) -> AccountView:
+    """An account page from the book view and the latest run's index (kept in memory); only
+    the open lots are read from the store."""
+    found = _find(book.accounts, account_id)
+    if not found:
+        return account_view(store, account_id)  # an account added since the book view
+    with store.transaction() as tx:
+        lots = _lot_rows(tx, account_id)
+    if run is None or account_id not in run.proposals:
+        return AccountView(found[0], book.positions.get(account_id, []), lots, None, [], None)
+    return AccountView(found[0], book.positions.get(account_id, []), lots,
+                       run.proposals[account_id], run.trades.get(account_id, []),
+                       run.state_of.get(account_id))
+
+
+def _find(rows: list[AccountRow], account_id: str) -> list[AccountRow]:
+    """The row of ``account_id`` in ``rows`` (sorted by account id), by bisection."""
+    k = bisect.bisect_left(rows, account_id, key=lambda r: r.account_id)
+    return rows[k:k + 1] if k < len(rows) and rows[k].account_id == account_id else []
+
+
+def _lot_rows(tx: UnitOfWork, account_id: str) -> list[LotRow]:
+    return [LotRow(lot.account_id, lot.instrument_id, lot.id, lot.quantity, lot.cost_basis,
+                   lot.unit_cost.quantize(Decimal("0.0001")), lot.acquired, lot.holding_start,
+                   lot.wash_sale_adjustment)
+            for lot in sorted(tx.lots([account_id]),
+                              key=lambda x: (x.instrument_id, x.acquired, x.id))]
 
 
 def _positions(tx: UnitOfWork, account: Account, as_of: date) -> tuple[list[PositionRow], float]:
@@ -167,15 +239,11 @@ def account_view(store: Store, account_id: str, run_id: int | None = None) -> Ac
             raise UnknownReference(f"no account {account_id!r}", field="account_id",
                                    hint="/api/accounts lists the accounts.")
         account = tx.accounts([household_id])[AccountId(account_id)]
-        household = next(h.name for h in tx.households() if h.id == household_id)
+        household = tx.household_name(household_id) or ""
         as_of = tx.last_price_date() or date.today()
         positions, invested = _positions(tx, account, as_of)
         cash = float(tx.cash([account.id]).get((account.id, account.base_currency), 0))
-        lots = [LotRow(lot.account_id, lot.instrument_id, lot.id, lot.quantity, lot.cost_basis,
-                       lot.unit_cost.quantize(Decimal("0.0001")), lot.acquired,
-                       lot.holding_start, lot.wash_sale_adjustment)
-                for lot in sorted(tx.lots([account.id]),
-                                  key=lambda x: (x.instrument_id, x.acquired, x.id))]
+        lots = _lot_rows(tx, account_id)
         found = tx.account_proposal(account_id, run_id)
     row = AccountRow(account.id, account.household_id, household, account.name,
                      account.type.value, account.base_currency, account.custodian,

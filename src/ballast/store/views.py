@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from ballast.store.repository import Repository
-from ballast.store.schema import accounts
+from ballast.store.schema import accounts, households
 
 
 class ViewRepository(Repository):
@@ -16,3 +16,8 @@ class ViewRepository(Repository):
         account."""
         return self._conn.scalar(select(accounts.c.household_id)
                                  .where(accounts.c.id == account_id))
+
+    def household_name(self, household_id: str) -> str | None:
+        """The name of household ``household_id``, or None."""
+        return self._conn.scalar(select(households.c.name)
+                                 .where(households.c.id == household_id))
