@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from pathlib import Path
 
 import pypdfium2 as pdfium
+import pytest
 from typer.testing import CliRunner
 
-from ballast.cli import app
+from ballast.cli import app, main
 from ballast.engine.period import PeriodError
 from ballast.store import Store
 
@@ -36,14 +36,18 @@ def test_statement_for_an_account_and_a_household(demo_store: Store, tmp_path: P
     assert list(tmp_path.glob("statement-HH002-*")) == [tmp_path / "statement-HH002-2020-03.html"]
 
 
-def test_clear_errors_and_an_empty_period(demo_store: Store, tmp_path: Path) -> None:
-    done = subprocess.run(  # as a user sees it: one line and a hint, no traceback
-        [sys.executable, "-m", "ballast", "report", "statement", "--account", "NOPE",
-         "--period", "2020Q1", "--out", str(tmp_path), "--db", demo_store.url],
-        capture_output=True, text=True, check=False)
-    assert done.returncode == 1 and "Traceback" not in done.stderr
-    assert "error: no account 'NOPE' in the book" in done.stderr
-    assert "hint: `ballast accounts` lists the accounts." in done.stderr
+def test_clear_errors_and_an_empty_period(demo_store: Store, tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(sys, "argv", [  # through main(), as a user sees it: no traceback
+        "ballast", "report", "statement", "--account", "NOPE", "--period", "2020Q1", "--out",
+        str(tmp_path), "--db", demo_store.url])
+    with pytest.raises(SystemExit) as done:
+        main()
+    err = " ".join(capsys.readouterr().err.split())
+    assert done.value.code == 1 and "Traceback" not in err
+    assert "error: no account 'NOPE' in the book" in err
+    assert "hint: `ballast accounts` lists the accounts." in err
     bad = CliRunner().invoke(app, ["report", "statement", "--account", "HH001-TAX", "--period",
                                    "2020Q5", "--out", str(tmp_path), "--db", demo_store.url])
     assert isinstance(bad.exception, PeriodError) and "2020Q5" in str(bad.exception)
