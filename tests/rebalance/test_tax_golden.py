@@ -132,22 +132,25 @@ def test_min_tax_relieves_losses_first_then_the_gain_of_least_tax() -> None:
     # The core sells 120 (to 60%). The losses L1 + L2 give 100 units. Then the gain of least
     # estimated tax per dollar: L4, short-term +10% × 37% = 3.7%, before L3, long-term
     # +20% × 20% = 4% (equity is 12% over, beyond the 10% hard band, so short-term lots may
-    # go). L4 is worth selling only while equity stays more than min(0.9 × 5%, 3.7% / 2) =
-    # 1.85% over its target: 72,000 − 60,000 − 1.85% × 100,000 = 10,150 may be sold — so 101.
-    assert trades(inp, taxed, "A")[0] == ("VTI", -101)
-    assert taxed.lots_of(i) == [("A-L1", 60.0), ("A-L2", 40.0), ("A-L4", 1.0)]
-    assert taxed.st_gain[i] == pytest.approx(-390.0)  # L2: 40 × (100 − 110); L4: 1 × 10
+    # go). A dollar of L4 left unsold keeps equity a dollar over AND, since the sale funds the
+    # BND buy (10,950 bought, no cash to spare: φ = 10,950 / 12,000 = 0.9125, one sleeve
+    # bought: Σπ² = 1), bonds φ dollars under. L4 is worth selling only while equity stays
+    # more than min(0.9 × 5%, 3.7% / (2 × (1 + φ²))) = 1.0094% over its target:
+    # 72,000 − 60,000 − 1.0094% × 100,000 = 10,990.6 may be sold — so 109.
+    assert trades(inp, taxed, "A")[0] == ("VTI", -109)
+    assert taxed.lots_of(i) == [("A-L1", 60.0), ("A-L2", 40.0), ("A-L4", 9.0)]
+    assert taxed.st_gain[i] == pytest.approx(-310.0)  # L2: 40 × (100 − 110); L4: 9 × 10
     assert taxed.lt_gain[i] == pytest.approx(-1200.0)  # L1: 60 × −20
-    assert taxed.realized_st[0] == pytest.approx(-390.0)
+    assert taxed.realized_st[0] == pytest.approx(-310.0)
     assert taxed.realized_lt[0] == pytest.approx(-1200.0)
     (change,) = [c for c in taxed.changes if c.side < 0]
-    assert change.kind is Change.REDUCED and change.new_quantity == 101
+    assert change.kind is Change.REDUCED and change.new_quantity == 109
     assert change.reason == (
         "min-tax sleeve allocation: gain lots kept where their tax outweighs the drift left "
-        "(gains short-term $10, long-term $0 instead of short-term $200, long-term $0)")
+        "(gains short-term $90, long-term $0 instead of short-term $200, long-term $0)")
     assert rationale(taxed.proposals, inp, i, taxed) == (
-        "Sell 101 VTI: us_equity 72% vs target 60% ±5%; lots: two losses −$1,600, "
-        "one short-term gain +$10")
+        "Sell 109 VTI: us_equity 72% vs target 60% ±5%; lots: two losses −$1,600, "
+        "one short-term gain +$90")
 
 
 def test_tax_deferred_account_sells_by_its_method_and_reports_no_tax() -> None:
@@ -201,12 +204,12 @@ def test_buy_in_one_account_keeps_the_other_accounts_loss_lots() -> None:
                          Acct("B", {"BND": 10}, 0)], vti_lots("A"),
                         taxable=[True, True], household=[0, 0], buys=[(0, "VTI", 5, 10.0)])
     i = sell_of(inp, taxed, "A")
-    # L4 (short-term +10%: 3.7% tax per dollar, less than L3's 4%) down to 1.85% over
-    # target: 101 units (see above).
-    assert taxed.lots_of(i) == [("A-L4", 101.0)]
-    assert taxed.st_gain[i] == pytest.approx(1010.0) and taxed.lt_gain[i] == 0.0
+    # L4 (short-term +10%: 3.7% tax per dollar, less than L3's 4%) down to 1.0094% over
+    # target: 109 units (see above).
+    assert taxed.lots_of(i) == [("A-L4", 109.0)]
+    assert taxed.st_gain[i] == pytest.approx(1090.0) and taxed.lt_gain[i] == 0.0
     assert rationale(taxed.proposals, inp, i, taxed).endswith(
-        "; lots: one short-term gain +$1,010; "
+        "; lots: one short-term gain +$1,090; "
         "loss lots kept (wash-sale window: VTI bought on 2021-03-07)")
 
 
@@ -221,7 +224,7 @@ def test_loss_sold_in_this_run_moves_the_household_buy_or_is_held_back() -> None
     accounts[1].no_buy = ["IVV"]
     inp, _, taxed = run(accounts, vti_lots("A"), taxable=[True, True], household=[0, 0])
     assert trades(inp, taxed, "B") == [("VTI", 200)]
-    assert taxed.lots_of(sell_of(inp, taxed, "A")) == [("A-L4", 101.0)]  # 1.85% over: 101
+    assert taxed.lots_of(sell_of(inp, taxed, "A")) == [("A-L4", 109.0)]  # 1.0094% over
 
 
 def test_blocked_buy_without_alternate_is_dropped_with_its_reason() -> None:
@@ -240,18 +243,19 @@ def test_blocked_buy_without_alternate_is_dropped_with_its_reason() -> None:
 
 
 def test_gain_budget_shrinks_gain_sells_and_the_buys_they_fund() -> None:
-    """All 720 VTI cost 80: the gain-vs-drift rule sells 100 (2,000 of gain, see the first
-    test); a budget of 1,000 allows 50."""
+    """All 720 VTI cost 80: the gain-vs-drift rule sells 109 (2,180 of gain: +20% × 20% = 4%
+    tax per dollar, kept 4% / (2 × 1.8327) = 1.09% over target, see the first test); a budget
+    of 1,000 allows 50."""
     lots = [("A", "VTI", "only", 720.0, 80.0, "2018-06-01")]
     inp, _, full = run([Acct("A", {"VTI": 720, "BND": 540}, 1000)], lots, taxable=[True],
                        household=[0])
     inp, _, taxed = run([Acct("A", {"VTI": 720, "BND": 540}, 1000)], lots, taxable=[True],
                         household=[0], budget=[1000.0])
-    assert trades(inp, full, "A")[0] == ("VTI", -100)  # +20% per dollar: stop 2% over
+    assert trades(inp, full, "A")[0] == ("VTI", -109)  # stop 1.09% over: 10,908.8
     assert trades(inp, taxed, "A")[0] == ("VTI", -50)
     assert taxed.realized_lt[0] == pytest.approx(1000.0)
     reasons = [c.reason for c in taxed.changes]
-    assert reasons[0].endswith("; gain budget: 2,000 estimated vs 1,000 left this year")
+    assert reasons[0].endswith("; gain budget: 2,180 estimated vs 1,000 left this year")
     p = taxed.proposals
     assert p.cash_after[0] >= p.cash_keep[0] - 1e-9
     assert p.cash_after[0] == pytest.approx(
@@ -287,3 +291,31 @@ def test_sleeve_sells_its_loss_instrument_before_its_gain_instrument() -> None:
     # Not taxable: the core's pro-rata sells stand.
     inp, _, taxed = run(accounts, lots, taxable=[False], household=[0])
     assert [t for t in trades(inp, taxed, "A") if t[1] < 0] == [("VTI", -60), ("IVV", -15)]
+
+
+def test_a_holding_outside_the_model_keeps_gain_lots_worth_more_tax_than_drift() -> None:
+    """XOM is outside the model, 2% of the account: a loss lot of 10 (cost 60) and a long-term
+    gain lot of 30 (cost 10, +40 a share: 80% × 20% = 16% tax per dollar). The core sells all
+    40; the tax pass sells the loss lot and keeps the gain lot, whose 1.5% of drift costs far
+    less than its tax (it would need more than 16% ÷ 2 of drift to be worth selling)."""
+    names = [*INSTRUMENTS, "XOM"]
+    growth = model(names, "growth", {"us_equity": (0.60, 0.05), "bonds": (0.38, 0.05)},
+                   {"VTI": ("us_equity", 0), "IVV": ("us_equity", 1), "BND": ("bonds", 0),
+                    "AGG": ("bonds", 1)})
+    inp = book(names, {**PRICES, "XOM": 50.0}, [growth],
+               [Acct("A", {"VTI": 600, "BND": 760, "XOM": 40}, 1000)])
+    lots = [("A", "XOM", "loss", 10.0, 60.0, "2019-01-10"),
+            ("A", "XOM", "gain", 30.0, 10.0, "2015-06-01")]
+    core = propose(inp, RebalancePolicy())
+    assert ("XOM", -40) in [(names[t.instrument], t.side * t.quantity)
+                            for t in core.iter_trades(0)]
+    taxed = tax_pass(core, inp, tax_input(inp, lots, taxable=[True], household=[0]))
+    sells = [(names[t.instrument], t.side * t.quantity) for t in taxed.proposals.iter_trades(0)
+             if t.side < 0]
+    assert sells == [("XOM", -10)]
+    i = sell_of(inp, taxed, "A")
+    assert taxed.lots_of(i) == [("loss", 10.0)] and taxed.lt_gain[i] == pytest.approx(-100.0)
+    # the same holding in an IRA is sold whole: no tax to weigh
+    ira = tax_pass(core, inp, tax_input(inp, lots, taxable=[False], household=[0]))
+    assert ("XOM", -40) in [(names[t.instrument], t.side * t.quantity)
+                            for t in ira.proposals.iter_trades(0)]

@@ -6,8 +6,9 @@ Rules, in the order they apply (pure and deterministic; loops over trades, not a
 0. **Min-tax sleeve allocation** (taxable, MIN_TAX/SPECIFIC; :mod:`.tax_sleeves`): an
    overweight sleeve's sale is re-spread over its sellable instruments by the tax cost of their
    lots (losses, then gains by estimated tax per dollar), keeping its value up to one lot, and
-   gain lots are kept once the sleeve is within min(0.9 × its band, tax per dollar / 2) of
-   target; used only when it costs less estimated tax than the core's pro-rata sells.
+   gain lots are kept once the sleeve is within min(0.9 × its band, tax per dollar ÷
+   (2 × (1 + f))) of target (f: the buys the sale funds, see there); so are a holding outside
+   the model's gain lots; used only when it costs less estimated tax than the core's sells.
 1. **Lots.** Every sell relieves lots by its account's method through the ledger's
    ``select_lots`` (SPECIFIC is run as MIN_TAX: the pass names the lots), at the trade's unit
    value, on ``as_of``. Gains are estimated per lot; in accounts that are not taxable they are

@@ -12,6 +12,12 @@ is instead taken from the sleeve's lots in one min-tax order across the whole sl
    long-term rate) — short-term gain lots only when the sleeve's drift is beyond the
    short-term hard band (the same deferral the lot choice applies).
 
+Gain lots are sold only while the drift they remove is worth their tax: the sleeve is left
+over its target by min(0.9 × its band, tax per dollar ÷ (2 × (1 + f))), the point where the
+marginal squared drift equals the marginal tax (÷ the account's value). ``f`` = φ² × Σπ²
+counts the buy side: a dollar left unsold is φ dollars fewer bought (φ: the share of the sales
+that fund buys, 0 when spare cash pays for them) spread over the bought sleeves in shares π.
+
 Ties go to the lower instrument index, then the lot's position. Each instrument's share is
 floored to its lot size, shares below the minimum trade are dropped, and whole lots are then
 added, cheapest next lot first, while the sleeve's sale stays at most ``V`` — so the sleeve's
@@ -19,7 +25,9 @@ sold value (its drift) is kept up to one lot and never grows; never more than he
 do-not-sell holding (those are not candidates). The new allocation replaces the core's only
 when its estimated tax (gains × those rates) is lower by more than a cent — so a sleeve whose
 lots all cost the same keeps the core's pro-rata trades.
-Sells of harvests and of holdings outside the model are left alone.
+A holding outside the model in such an account is a group of its own with its whole value as
+its drift and the policy's total-drift limit as its band: losses go first, and gain lots only
+while they are worth their tax. Sells of harvests are left alone.
 """
 
 from __future__ import annotations
@@ -51,8 +59,11 @@ MIN_TAX_METHODS = (LotMethod.MIN_TAX, LotMethod.SPECIFIC)
 _SLEEVE_REASONS = (TradeReason.BAND, TradeReason.TO_TARGET, TradeReason.RAISE_CASH)
 
 
+Band = tuple[float, float, float, float]  # over target, account value, tolerance, funding
+
+
 def sleeve_groups(p: Proposals, inp: RebalanceInput, tax: TaxInput,
-                  sells: list[Sell]) -> list[tuple[list[int], tuple[float, float, float] | None]]:
+                  sells: list[Sell]) -> list[tuple[list[int], Band | None]]:
     """The (account, sleeve) sales to re-allocate, as indices into ``sells``: those of taxable
     MIN_TAX accounts. The sleeve's sellable holdings that the core did not sell are appended
     to ``sells`` (0 units, borrowing a sold one's trade for its sleeve and reason)."""
@@ -60,13 +71,23 @@ def sleeve_groups(p: Proposals, inp: RebalanceInput, tax: TaxInput,
     sold: set[tuple[int, int]] = set()
     taxable, sleeve, reason = tax.taxable.tolist(), p.sleeve.tolist(), p.reason.tolist()
     reasons = {int(r) for r in _SLEEVE_REASONS}
+    outside: list[int] = []
     for k, s in enumerate(sells):
         sold.add((s.a, s.j))
-        if (taxable[s.a] and tax.lot_method[s.a] in MIN_TAX_METHODS
-                and sleeve[s.t] >= 0 and reason[s.t] in reasons):
+        if not (taxable[s.a] and tax.lot_method[s.a] in MIN_TAX_METHODS):
+            continue
+        if sleeve[s.t] >= 0 and reason[s.t] in reasons:
             by.setdefault((s.a, sleeve[s.t]), []).append(k)
+        elif reason[s.t] == TradeReason.NOT_IN_MODEL:
+            outside.append(k)
     member_of: dict[tuple[int, int], list[int]] = {}
-    out: list[tuple[list[int], tuple[float, float, float] | None]] = []
+    out: list[tuple[list[int], Band | None]] = []
+    funding = _funding(p, {a for a, _ in by} | {sells[k].a for k in outside})
+    for k in outside:  # a holding outside the model: its whole value is drift
+        s = sells[k]
+        held = float(inp.quantity[s.a, s.j]) * s.uv
+        out.append(([k], (held, float(p.total_value[s.a]), p.policy.total_drift_limit,
+                          funding.get(s.a, 0.0))))
     for (a, sl), ks in by.items():
         k_model = int(inp.model_of[a])
         mem = member_of.get((k_model, sl))
@@ -80,14 +101,40 @@ def sleeve_groups(p: Proposals, inp: RebalanceInput, tax: TaxInput,
                     and np.isfinite(uv) and uv > 0):
                 ks.append(len(sells))
                 sells.append(Sell(t, a, j, 0.0, uv, float(inp.lot_size[j])))
-        out.append((ks, _band(p, inp, a, sl, k_model, [sells[k].t for k in ks])))
+        out.append((ks, _band(p, inp, a, sl, k_model, [sells[k].t for k in ks],
+                              funding.get(a, 0.0))))
+    return out
+
+
+def _funding(p: Proposals, accounts: set[int]) -> dict[int, float]:
+    """Per account, how much of a dollar left unsold comes off its buys, squared, times Σπ²
+    (π: each sleeve's share of the buys): the drift a kept sale adds on the buy side, per unit
+    of the drift it keeps on the sell side (see :func:`reallocate`)."""
+    buys: dict[int, dict[int, float]] = {}
+    sold: dict[int, float] = {}
+    for t in range(len(p.side)):
+        a = int(p.trade_account[t])
+        if a not in accounts:
+            continue
+        if p.side[t] > 0:
+            per = buys.setdefault(a, {})
+            per[int(p.sleeve[t])] = per.get(int(p.sleeve[t]), 0.0) + float(p.value[t])
+        else:
+            sold[a] = sold.get(a, 0.0) + float(p.value[t])
+    out: dict[int, float] = {}
+    for a, per in buys.items():
+        bought = sum(per.values())
+        spare = max(float(p.cash_before[a]) - float(p.cash_keep[a]), 0.0)
+        need = max(bought - spare, 0.0)
+        phi = min(need / sold[a], 1.0) if sold.get(a, 0.0) > 0 else 0.0
+        out[a] = phi * phi * sum((v / bought) ** 2 for v in per.values())
     return out
 
 
 def _band(p: Proposals, inp: RebalanceInput, a: int, sl: int, k_model: int,
-          ts: list[int]) -> tuple[float, float, float] | None:
-    """(value over the sleeve's target, account value, tolerance) for the gain-vs-drift rule;
-    None when the sleeve's sale raises cash."""
+          ts: list[int], funding: float) -> Band | None:
+    """(value over the sleeve's target, account value, tolerance, funding) for the
+    gain-vs-drift rule; None when the sleeve's sale raises cash."""
     if any(p.reason[t] == TradeReason.RAISE_CASH for t in ts):
         return None
     md = inp.models[k_model]
@@ -98,7 +145,7 @@ def _band(p: Proposals, inp: RebalanceInput, a: int, sl: int, k_model: int,
     tsum = float(md.target.sum())
     base = max(total - float(p.cash_keep[a]) - legacy, 0.0)
     tv = float(md.target[sl]) * base / tsum if tsum > 0 else 0.0
-    return float(p.weight_before[a, sl]) * total - tv, total, float(md.tolerance[sl])
+    return float(p.weight_before[a, sl]) * total - tv, total, float(md.tolerance[sl]), funding
 
 
 def _lots(book: LotBook, s: Sell, k: int, hold: str, defer: str, rates: tuple[float, float]
@@ -138,7 +185,7 @@ def _cost(lots: list[tuple[tuple[int, float], int, float, float, bool]], q: floa
 
 def reallocate(sells: Sequence[Sell], group: Sequence[int], book: LotBook, holds: Sequence[str],
                defer: Sequence[str], policy: RebalancePolicy, names: Sequence[str],
-               band: tuple[float, float, float] | None = None) -> bool:
+               band: Band | None = None) -> bool:
     """Re-allocate the sale of one sleeve of one taxable account (``group``: indices into
     ``sells`` and into ``book``, the sleeve's sold and unsold sellable positions) in the
     min-tax order of the module docs. Sets ``want`` (and ``moved`` on the sells that shrink)
@@ -160,8 +207,8 @@ def reallocate(sells: Sequence[Sell], group: Sequence[int], book: LotBook, holds
             break
         take = min(units, left / sells[k].uv)
         if cls > 0 and band is not None:  # stop where the gain costs more than the drift
-            over, value, tol = band
-            stop = over - value * min(TOLERANCE_SHARE * tol, tpd / 2)
+            over, value, tol, fund = band
+            stop = over - value * min(TOLERANCE_SHARE * tol, tpd / (2 * (1 + fund)))
             if total - left + take * sells[k].uv > stop + CENT:
                 take = max(stop - (total - left), 0.0) / sells[k].uv
                 kept = True
