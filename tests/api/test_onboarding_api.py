@@ -84,6 +84,14 @@ def test_onboard_as_portfolio_manager(app_api: Api, caplog: pytest.LogCaptureFix
                          headers=app_api.auth("vic")).json()
     assert [(r["account_id"], r["model_chosen"], r["risk_score"], r["user"]) for r in
             records] == [("H100-ROTH", "conservative", 3, "pam")]
+    profile = client.get("/api/onboarding/clients/H100", headers=app_api.auth("cora"))
+    assert profile.status_code == 200, profile.text
+    assert (profile.json()["tax_id"], profile.json()["id_document_number"]) == ("****456C",
+                                                                                "****0006")
+    assert client.get("/api/onboarding/clients/H100",
+                      headers=app_api.auth("vic")).status_code == 403
+    assert client.get("/api/onboarding/clients/H1",
+                      headers=app_api.auth("pam")).status_code == 404
     account = client.get("/api/accounts/H100-TAX", headers=app_api.auth("vic"))
     assert account.status_code == 200 and account.json()["account"]["model"] == "conservative"
     again = client.post("/api/onboarding", headers=app_api.auth("pam"), json=application())

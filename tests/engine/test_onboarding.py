@@ -13,7 +13,7 @@ from argon2 import PasswordHasher
 from sqlalchemy import text
 
 from ballast.config.onboarding import Application, parse_application
-from ballast.domain import ConfigError, DataError
+from ballast.domain import ConfigError, DataError, UnknownReference
 from ballast.engine import onboarding
 from ballast.engine.check import import_rules
 from ballast.engine.imports import ImportKind, import_file
@@ -221,3 +221,16 @@ def test_docs_example_application(store: Store, tmp_path: Path) -> None:
     assert (done.household_id, done.assessment.risk_score, done.models) == (
         "H100", 3, {"H100-TAX": "conservative", "H100-ROTH": "conservative"})
     assert done.assessment.capped_by == "capacity"
+
+
+def test_client_view_is_masked_and_restricted(store: Store) -> None:
+    onboarding.onboard(store, application(), PM, box=SecretBox(new_key()))
+    view = onboarding.client(store, "H9", CORA)
+    assert (view.tax_id, view.id_document_number, view.tax_id_encrypted) == (
+        "****6789", "****4567", True)
+    assert (view.legal_name, view.country, view.onboarded_by) == ("Maria Garcia", "US", "pam")
+    assert str(view.date_of_birth) == "1970-04-02"
+    with pytest.raises(PermissionDenied, match="may not see client profiles"):
+        onboarding.client(store, "H9", VIC)
+    with pytest.raises(UnknownReference, match="no client profile for household 'H1'"):
+        onboarding.client(store, "H1", PM)

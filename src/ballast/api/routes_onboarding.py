@@ -4,7 +4,8 @@ document's number are accepted, never returned."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import asdict
+from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -83,6 +84,25 @@ class SuitabilityOut(BaseModel):
     at: datetime
 
 
+class ClientOut(BaseModel):
+    """A household's KYC profile, the tax id and document number masked to their last four."""
+
+    household_id: str
+    legal_name: str
+    date_of_birth: date
+    address: str
+    country: str
+    tax_id: str
+    tax_id_encrypted: bool
+    employment: str
+    source_of_funds: str
+    pep: bool
+    id_document_type: str
+    id_document_number: str
+    onboarded_by: str
+    onboarded_at: datetime
+
+
 def _dimension(d: DimensionScore | None) -> DimensionOut | None:
     return None if d is None else DimensionOut(points=d.points, score=d.score)
 
@@ -134,3 +154,9 @@ def get_suitability(request: Request, account: Account = None) -> list[Suitabili
         model_recommended=r.model_recommended, model_chosen=r.model_chosen,
         override_reason=r.override_reason, user=r.user, at=r.at)
         for r in onboarding.suitability(store_of(request), account)]
+
+
+@router.get("/clients/{household_id}", response_model=ClientOut)
+def get_client(request: Request, household_id: str, principal: CurrentUser) -> ClientOut:
+    """The KYC profile of an onboarded household, masked (portfolio manager or compliance)."""
+    return ClientOut(**asdict(onboarding.client(store_of(request), household_id, principal)))

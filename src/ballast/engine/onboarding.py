@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from importlib.resources import files
 from pathlib import Path
 
@@ -28,7 +28,15 @@ from ballast.config.onboarding import (
     parse_application,
     parse_questionnaire,
 )
-from ballast.domain import Account, AccountId, ConfigError, DataError, Household, HouseholdId
+from ballast.domain import (
+    Account,
+    AccountId,
+    ConfigError,
+    DataError,
+    Household,
+    HouseholdId,
+    UnknownReference,
+)
 from ballast.engine.check import rule_sets
 from ballast.engine.users import Permission, PermissionDenied, Principal
 from ballast.engine.weights import stored_models
@@ -36,12 +44,13 @@ from ballast.security import KEY_ENV, SecretBox
 from ballast.store import Store, UnitOfWork
 from ballast.store.onboarding import ClientProfile, SuitabilityRecord
 
-__all__ = ["Onboarded", "SuitabilityRecord", "Unsuitable", "default_questionnaire",
-           "import_questionnaire",
+__all__ = ["ClientView", "Onboarded", "SuitabilityRecord", "Unsuitable", "client",
+           "default_questionnaire", "import_questionnaire",
            "load_application", "onboard", "parse_application", "questionnaire", "score",
            "suitability"]
 
 DEFAULT_QUESTIONNAIRE = "onboarding/questionnaire.yaml"
+MASK = "****"
 
 
 class Unsuitable(ConfigError):
@@ -63,6 +72,28 @@ class Onboarded:
 
 def _default_text() -> str:
     return files("ballast.sample").joinpath(DEFAULT_QUESTIONNAIRE).read_text(encoding="utf-8")
+
+
+@dataclass(frozen=True, slots=True)
+class ClientView:
+    """A household's KYC profile as shown: the tax id and the ID document number masked to
+    their last four characters; ``tax_id_encrypted`` says whether the full tax id is kept
+    (encrypted) or only its hash."""
+
+    household_id: str
+    legal_name: str
+    date_of_birth: date
+    address: str
+    country: str
+    tax_id: str
+    tax_id_encrypted: bool
+    employment: str
+    source_of_funds: str
+    pep: bool
+    id_document_type: str
+    id_document_number: str
+    onboarded_by: str
+    onboarded_at: datetime
 
 
 def default_questionnaire() -> Questionnaire:
@@ -120,6 +151,22 @@ def suitability(store: Store, account_id: str | None = None) -> list[Suitability
         return tx.suitability_records(account_id)
 
 
+def client(store: Store, household_id: str, user: Principal) -> ClientView:
+    """The KYC profile of ``household_id``, masked (roles portfolio_manager or compliance);
+    UnknownReference when the household has none."""
+    _may_onboard(user, "see client profiles")
+    with store.transaction() as tx:
+        p = tx.client_profile(household_id)
+    if p is None:
+        raise UnknownReference(f"no client profile for household {household_id!r}",
+                               field="household_id",
+                               hint="Only households onboarded with `ballast onboard` have one.")
+    return ClientView(p.household_id, p.legal_name, p.date_of_birth, p.address, p.country,
+                      MASK + p.tax_id_last4, p.tax_id_ciphertext is not None, p.employment,
+                      p.source_of_funds, p.pep, p.id_document_type, MASK + p.id_document_last4,
+                      p.created_by, p.created_at)
+
+
 def _model_levels(tx: UnitOfWork, q: Questionnaire) -> dict[str, int]:
     """Risk level of each model: the compliance rule sets' when they name it, else the lowest
     score the questionnaire recommends it for."""
@@ -131,10 +178,10 @@ def _model_levels(tx: UnitOfWork, q: Questionnaire) -> dict[str, int]:
     return levels
 
 
-def _may_onboard(user: Principal) -> None:
+def _may_onboard(user: Principal, what: str = "onboard clients") -> None:
     if not (user.can(Permission.PROPOSE) or user.can(Permission.RULES)):
-        raise PermissionDenied(f"{user.name} ({', '.join(user.roles)}) may not onboard clients: "
-                               "it needs the role portfolio_manager or compliance")
+        raise PermissionDenied(f"{user.name} ({', '.join(user.roles)}) may not {what}: it "
+                               "needs the role portfolio_manager or compliance")
 
 
 def _protect_tax_id(clear: str, box: SecretBox | None) -> tuple[str | None, str | None, str]:
