@@ -226,8 +226,10 @@ class FixBroker:
                 return t.report()
             journal = self._open()
             if replacing:
-                new = replace(t.order, quantity=quantity or t.order.quantity,
-                              limit_price=limit_price or t.order.limit_price)
+                new = replace(t.order,
+                              quantity=t.order.quantity if quantity is None else quantity,
+                              limit_price=t.order.limit_price if limit_price is None
+                              else limit_price)
                 wire = journal.request(client_order_id, new.quantity, new.limit_price)
                 message = replace_request(new, t.wire_id, wire)
             else:
