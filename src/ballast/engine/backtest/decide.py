@@ -10,7 +10,7 @@ from datetime import date
 import numpy as np
 
 from ballast.config import RebalancePolicy
-from ballast.engine.backtest.state import LotColumns, PolicyState, days
+from ballast.engine.backtest.state import LotColumns, PolicyState, ordinal_days
 from ballast.ledger.snapshot import DayArray, FloatArray, IntArray
 from ballast.rebalance import (
     HarvestSettings,
@@ -33,16 +33,23 @@ class Activity:
 
     buy_account: list[int] = field(default_factory=list)
     buy_instrument: list[int] = field(default_factory=list)
-    buy_day: list[date] = field(default_factory=list)
+    buy_day: list[int] = field(default_factory=list)  # date ordinals
     loss_account: list[int] = field(default_factory=list)
     loss_instrument: list[int] = field(default_factory=list)
-    loss_day: list[date] = field(default_factory=list)
+    loss_day: list[int] = field(default_factory=list)
+
+    def add(self, prefix: str, a: int, j: int, day: date) -> None:
+        """Record a purchase (``buy``) or a loss sale (``loss``)."""
+        getattr(self, f"{prefix}_account").append(a)
+        getattr(self, f"{prefix}_instrument").append(j)
+        getattr(self, f"{prefix}_day").append(day.toordinal())
 
     def prune(self, as_of: date) -> None:
         """Forget what is older than the window."""
         for prefix in ("buy", "loss"):
-            days: list[date] = getattr(self, f"{prefix}_day")
-            keep = [k for k, d in enumerate(days) if (as_of - d).days <= WINDOW_DAYS]
+            days: list[int] = getattr(self, f"{prefix}_day")
+            first = as_of.toordinal() - WINDOW_DAYS
+            keep = [k for k, d in enumerate(days) if d >= first]
             if len(keep) < len(days):
                 for name in ("account", "instrument", "day"):
                     col = getattr(self, f"{prefix}_{name}")
@@ -53,7 +60,7 @@ class Activity:
         (global index → subset index, -1 when left out)."""
         a = np.array(getattr(self, f"{prefix}_account"), dtype=np.int64)
         j = np.array(getattr(self, f"{prefix}_instrument"), dtype=np.int64)
-        d = days(getattr(self, f"{prefix}_day"))
+        d = ordinal_days(getattr(self, f"{prefix}_day"))
         keep = where[a] >= 0 if a.size else np.zeros(0, dtype=bool)
         return where[a[keep]], j[keep], d[keep]
 

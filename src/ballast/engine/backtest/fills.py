@@ -17,6 +17,7 @@ from ballast.domain import (
     LotId,
     LotMethod,
     LotSpec,
+    RealizedGain,
     Transaction,
     TransactionKind,
 )
@@ -48,8 +49,10 @@ def _close(x: float) -> Decimal:
 
 
 def book_decision(state: PolicyState, dec: Decision, close: FloatArray, day: date,
-                  config: SimulationConfig, activity: Activity, tally: Tally) -> None:
-    """Fill and book every trade of ``dec`` (sells before buys within an account)."""
+                  config: SimulationConfig, activity: Activity, tally: Tally
+                  ) -> dict[int, list[RealizedGain]]:
+    """Fill and book every trade of ``dec`` (sells before buys within an account); returns
+    the gains each account realized."""
     props = dec.taxed.proposals
     touched: set[tuple[int, int]] = set()
     for i in range(props.n_trades):
@@ -64,8 +67,6 @@ def book_decision(state: PolicyState, dec: Decision, close: FloatArray, day: dat
             txn = _buy(state, a, j, float(props.quantity[i]), price, day, config, tally)
         if txn is None:
             continue
-        account = state.accounts[a]
-        before = len(state.book.realized(account.id)) if side is Side.SELL else 0
         state.book.apply(txn)
         touched.add((a, j))
         value = float(txn.quantity * price)
@@ -73,17 +74,18 @@ def book_decision(state: PolicyState, dec: Decision, close: FloatArray, day: dat
         tally.costs[a] += float(txn.fees) + abs(value - float(txn.quantity) * float(close[j]))
         tally.trades += 1
         if side is Side.BUY:
-            activity.buy_account.append(a)
-            activity.buy_instrument.append(j)
-            activity.buy_day.append(day)
-            continue
-        if int(props.reason[i]) == TradeReason.HARVEST:
+            activity.add("buy", a, j, day)
+        elif int(props.reason[i]) == TradeReason.HARVEST:
             tally.harvest_txns.add(txn.id)
-        if account.taxable and any(g.gain < 0 for g in state.book.realized(account.id)[before:]):
-            activity.loss_account.append(a)
-            activity.loss_instrument.append(j)
-            activity.loss_day.append(day)
-    state.refresh(touched, {a for a, _ in touched})
+    rows = {a for a, _ in touched}
+    state.refresh(touched, rows)
+    realized = {a: state.new_gains(a) for a in sorted(rows)}
+    for a, gains in realized.items():
+        if not state.accounts[a].taxable:
+            continue
+        for j in sorted({state.column[g.instrument_id] for g in gains if g.gain < 0}):
+            activity.add("loss", a, j, day)
+    return realized
 
 
 def _sell(state: PolicyState, dec: Decision, i: int, a: int, symbol: str, price: Decimal,

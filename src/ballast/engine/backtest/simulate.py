@@ -34,6 +34,7 @@ from ballast.domain import (
     Instrument,
     InstrumentId,
     InstrumentKind,
+    RealizedGain,
 )
 from ballast.engine.backtest.decide import Activity, Setup, decide
 from ballast.engine.backtest.fills import Tally, book_decision, new_tally
@@ -166,6 +167,17 @@ def _realized_ytd(run: PolicyRun, rows: Sequence[int]) -> None:
         run.ytd_long[a] = sum(float(g.reportable_gain) for g in gains if g.term == "long")
 
 
+def _add_realized(run: PolicyRun, realized: dict[int, list[RealizedGain]]) -> None:
+    """Add newly realized gains to the year so far (re-read whole at the year's end, when a
+    later purchase may have disallowed a loss)."""
+    for a, gains in realized.items():
+        for g in gains:
+            if g.term == "short":
+                run.ytd_short[a] += float(g.reportable_gain)
+            else:
+                run.ytd_long[a] += float(g.reportable_gain)
+
+
 def _value(run: PolicyRun, t: int, day: date, close: FloatArray, year_end: bool) -> None:
     """NAV and after-tax value at the close; at a year's last session, that year's tax."""
     st = run.state
@@ -221,9 +233,9 @@ def simulate(spec: BacktestSpec, u: Universe, progress: Progress | None = None
                 run.activity.prune(day)
                 dec = decide(run.state, run.setup, run.activity, close, day, forced=forced)
                 if dec is not None:
-                    book_decision(run.state, dec, close, day, config, run.activity, run.tally)
-                    touched = np.unique(dec.rows[dec.taxed.proposals.trade_account])
-                    _realized_ytd(run, [a for a in touched.tolist() if run.setup.taxable[a]])
+                    realized = book_decision(run.state, dec, close, day, config, run.activity,
+                                             run.tally)
+                    _add_realized(run, realized)
             _value(run, t, day, np.nan_to_num(last), year_end)
         if progress is not None:
             progress(t + 1, days)

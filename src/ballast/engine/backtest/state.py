@@ -19,6 +19,7 @@ from ballast.domain import (
     CorporateActionKind,
     Instrument,
     InstrumentId,
+    RealizedGain,
     Transaction,
     TransactionId,
     TransactionKind,
@@ -32,8 +33,12 @@ _EPOCH = date(1970, 1, 1).toordinal()
 
 def days(values: Sequence[date]) -> DayArray:
     """Dates as ``datetime64[D]`` (through ordinals: much faster than numpy's own parsing)."""
-    return (np.array([d.toordinal() for d in values], dtype=np.int64) - _EPOCH).astype(
-        "datetime64[D]")
+    return ordinal_days([d.toordinal() for d in values])
+
+
+def ordinal_days(ordinals: Sequence[int]) -> DayArray:
+    """Date ordinals (``date.toordinal``) as ``datetime64[D]``."""
+    return (np.array(ordinals, dtype=np.int64) - _EPOCH).astype("datetime64[D]")
 
 
 @dataclass(frozen=True)
@@ -76,6 +81,14 @@ class PolicyState:
         self._lots = LotColumns(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64),
                                 np.zeros(0, dtype=object), z, z, _ZERO_DAYS, _ZERO_DAYS)
         self._seq = 0
+        self._realized_seen = [0] * n
+
+    def new_gains(self, a: int) -> list[RealizedGain]:
+        """The gains account ``a`` realized since this was last asked."""
+        gains = self.book.realized(self.accounts[a].id)
+        new = gains[self._realized_seen[a]:]
+        self._realized_seen[a] = len(gains)
+        return new
 
     def next_id(self, day: date) -> TransactionId:
         """A transaction id unique in this book (lots opened by it take the same id)."""
