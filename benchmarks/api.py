@@ -99,7 +99,8 @@ async def load(base: str, token: str, ids: list[str], run: int, pages: int, clie
     async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits,
                                  timeout=30) as http:
         for url in ("/api/overview", f"/api/accounts/{ids[0]}", f"/api/runs/{run}/proposals"):
-            (await http.get(url)).raise_for_status()  # warm-up, not measured
+            # warm-up, not measured: the first overview values the whole book
+            (await http.get(url, timeout=600)).raise_for_status()
         end = time.monotonic() + seconds
 
         async def client(seed: int) -> None:
@@ -143,7 +144,11 @@ def main() -> None:
                 args.clients, args.seconds))
         finally:
             proc.terminate()
-            proc.wait(timeout=30)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
     every = np.array([x for xs in latencies.values() for x in xs]) * 1000
     print(json.dumps({
         "accounts": accounts, "clients": args.clients, "requests": int(every.size),

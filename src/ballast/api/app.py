@@ -24,7 +24,7 @@ from ballast.api.web import mount_dashboard
 from ballast.engine import kill_switch, overview
 from ballast.engine.service import Store
 
-BOOK_MAX_AGE = 30.0  # seconds a whole-book valuation is served before it is redone
+BOOK_MAX_AGE = 120.0  # seconds a whole-book valuation is served before it is redone
 RUN_MAX_AGE = 30.0  # the latest run's index; a change through the API refreshes it at once
 
 

@@ -116,8 +116,10 @@ def engaged_switches(store: Store) -> list[KillSwitch]:
 
 
 def book_view(store: Store) -> BookView:
-    """Value every account and position once (the expensive part) and summarize the book."""
-    snap = queries.snapshot(store, exact=True)
+    """Value every account and position once (the expensive part) and summarize the book.
+    Quantities are the database's float sums, shown to 6 decimals (an account's own holdings
+    and lots are exact)."""
+    snap = queries.snapshot(store)
     with store.transaction() as tx:
         names = {h.id: h.name for h in tx.households()}
         accounts = tx.accounts()
@@ -132,7 +134,7 @@ def book_view(store: Store) -> BookView:
         account, sym = snap.accounts[snap.pos_account[r]], snap.instruments[snap.pos_instrument[r]]
         day = snap.price_date[r]
         positions.setdefault(account, []).append(PositionRow(
-            account, sym, snap.exact_quantity[r], float(snap.price[r]),
+            account, sym, Decimal(f"{snap.quantity[r]:.6f}").normalize(), float(snap.price[r]),
             None if np.isnat(day) else day.astype(date), float(snap.market_value[r]),
             float(snap.cost_basis[r]), float(snap.unrealized[r]), float(weights[r]),
             instruments[sym].currency))
