@@ -2,10 +2,11 @@
 
 The ledger is the one implementation of booking (trades, dividends from corporate actions,
 splits with cash in lieu, symbol changes, transfers between accounts), so the changes are taken
-from it: after each event the touched accounts' positions and cash are compared with what they
-were, and the differences are kept as rows. External flows (deposits, withdrawals, securities
-transferred in or out) and fees are kept apart as well. This is one pass over the events, not
-over accounts × days; the values over time are then array math (ledger.valuation_series).
+from it: after each event the touched accounts' units of the instruments it names and their
+cash are compared with what they were, and the differences are kept as rows. External flows
+(deposits, withdrawals, securities transferred in or out) and fees are kept apart as well. This
+is one pass over the events, not over accounts × days; the values over time are then array math
+(ledger.valuation_series).
 """
 
 from __future__ import annotations
