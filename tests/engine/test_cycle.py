@@ -20,6 +20,7 @@ from ballast.engine.audit import journal, verify_journal
 from ballast.engine.cycle import run_cycle
 from ballast.engine.demo import load_demo
 from ballast.engine.kernel import kernel_for
+from ballast.engine.reconcile_reports import stored_report
 from ballast.engine.simulation import simulated_broker
 from ballast.engine.workspace import open_store
 from ballast.execution import BrokerReport, Clock, Order, SimulatedBroker, SimulationConfig
@@ -65,7 +66,8 @@ def orders(store: Store) -> int:
 
 def test_a_cycle_runs_every_stage_once_and_a_rerun_does_nothing_new(
         demo: Store, tmp_path: Path) -> None:
-    report = run_cycle(demo, config(tmp_path), LAST)
+    paper = config(tmp_path, broker_state=tmp_path / "broker.sqlite")  # kept across restarts
+    report = run_cycle(demo, paper, LAST)
     stages = {s.stage: s for s in report.cycle.stages}
     assert report.new and report.status == "completed"
     assert list(stages) == ["ingest", "validate", "corporate_actions", "value", "targets",
@@ -74,9 +76,12 @@ def test_a_cycle_runs_every_stage_once_and_a_rerun_does_nothing_new(
     assert stages["ingest"].status == "skipped" and stages["targets"].status == "skipped"
     assert stages["execute"].outcome["orders"] > 0
     assert stages["execute"].outcome["booked"] > 0
-    assert stages["reconcile"].outcome == {"breaks": 0}
+    assert stages["reconcile"].outcome["breaks"] == 0
+    found = stored_report(demo, stages["reconcile"].outcome["report_id"])
+    assert found.report.status == "clean" and found.breaks == []
+    assert (tmp_path / "broker.sqlite").is_file()
     sent = orders(demo)
-    again = run_cycle(demo, config(tmp_path), LAST)
+    again = run_cycle(demo, paper, LAST)
     assert not again.new and again.cycle == report.cycle and orders(demo) == sent
     entries = journal(demo, subject=f"cycle:{report.cycle.id}")
     assert [e.kind for e in entries][:2] == ["cycle.started", "cycle.ingest"]

@@ -40,6 +40,8 @@ class CycleConfig(BaseModel):
     """Everything one daily cycle needs besides the store. Paths are relative to the working
     directory. ``inbox``: a folder whose files are imported at the start of every cycle, by name
     prefix (``prices*.csv``, ``fx*.csv``, ``transactions*.csv``, ``corporate_actions*.csv``);
+    ``broker_state``: the simulated broker's books, kept in this file across restarts (paper
+    trading; without it the broker is replayed from the store);
     ``rules``: rule-set files (default: the stored rule sets); ``reports``: where statements
     are written on the last session of a month or quarter."""
 
@@ -47,6 +49,7 @@ class CycleConfig(BaseModel):
 
     environment: Environment = Environment.PAPER
     broker: Literal["simulated"] = "simulated"
+    broker_state: Path | None = None
     inbox: Path | None = None
     rules: tuple[Path, ...] = ()
     rebalance: RebalancePolicy = RebalancePolicy()

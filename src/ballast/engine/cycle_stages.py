@@ -27,6 +27,7 @@ from ballast.engine.monitor import monitor
 from ballast.engine.queries import book_summary
 from ballast.engine.rebalance import rebalance
 from ballast.engine.rebalance_overrides import RunOverrides
+from ballast.engine.reconcile_reports import save_report
 from ballast.store import Store
 
 
@@ -238,6 +239,7 @@ def reconcile_stage(ctx: CycleContext) -> StageOutcome:
     if not ctx.done.get("execute", {}).get("orders"):
         return StageOutcome("skipped", "no orders today")
     report = ctx.kernel.reconcile(ctx.store, ctx.session)
+    report_id = save_report(ctx.store, report)
     if report.breaks:
         largest = max(abs(float(b.difference)) for b in report.breaks)
         reasons = kill_switch.auto_engage(
@@ -245,10 +247,12 @@ def reconcile_stage(ctx: CycleContext) -> StageOutcome:
             TriggerInputs(reconciliation_break=largest),
             now=ctx.kernel.clock.now())
         if reasons:
-            return StageOutcome("stopped", f"{len(report.breaks)} breaks; kill switch engaged: "
-                                + "; ".join(reasons), {"breaks": len(report.breaks)})
+            return StageOutcome("stopped", f"{len(report.breaks)} breaks (report {report_id}); "
+                                "kill switch engaged: " + "; ".join(reasons),
+                                {"breaks": len(report.breaks), "report_id": report_id})
     return StageOutcome("done", f"{len(report.breaks)} breaks against {report.broker} "
-                        f"({report.book_fills} fills compared)", {"breaks": len(report.breaks)})
+                        f"(report {report_id}, {report.book_fills} fills compared)",
+                        {"breaks": len(report.breaks), "report_id": report_id})
 
 
 def _rule_sets(ctx: CycleContext) -> list[RuleSet]:

@@ -41,16 +41,20 @@ def kernel_for(config: CycleConfig, *, clock: Clock | None = None,
                           hint="Use environment: paper to trade on the simulated broker.")
     chosen = clock or (SimulatedClock(datetime(1970, 1, 1, tzinfo=UTC))
                        if env is Environment.BACKTEST else WallClock())
-    return Kernel(env, chosen, broker or simulated_broker, _reconcile_simulated)
+    state = config.broker_state
+
+    def simulated(store: Store, session: date) -> tuple[Broker, Clock]:
+        return simulated_broker(store, session, state=state)
+
+    def reconcile(store: Store, session: date) -> ReconciliationReport:
+        return reconcile_with(store, "simulated", session, broker_state=state)
+
+    return Kernel(env, chosen, broker or simulated, reconcile)
 
 
 def session_close(session: date) -> datetime:
     """The end of ``session`` in UTC (what a backtest's clock reads during its cycle)."""
     return datetime.combine(session, time(21, 0), UTC)
-
-
-def _reconcile_simulated(store: Store, session: date) -> ReconciliationReport:
-    return reconcile_with(store, "simulated", session)
 
 
 __all__ = ["BrokerFactory", "Kernel", "Reconciler", "kernel_for", "session_close"]
