@@ -121,6 +121,7 @@ def test_review_approve_execute_and_see_the_orders(
     _shot(pm, "pm-proposal-review")
     pm.goto(f"{url}/accounts/{first}")
     assert pm.locator("svg.chart g.slice").count() >= 2
+    pm.wait_for_selector("#twr-net")  # the performance card, loaded by HTMX
     _shot(pm, "pm-account")
     pm.context.close()
 

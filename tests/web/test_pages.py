@@ -4,9 +4,13 @@ maker-checker and the audit trail of each change made through a form."""
 from __future__ import annotations
 
 import re
+from datetime import date
+
+import numpy as np
 
 from ballast.engine import approvals, kill_switch, service
 from ballast.engine.audit import journal
+from ballast.engine.nav import Scope, ScopeKind, nav_series
 
 from .conftest import Dashboard
 
@@ -161,3 +165,22 @@ def test_the_kill_switch_for_compliance(dashboard: Dashboard) -> None:
     assert answer.status_code == 200
     assert not kill_switch.status(dashboard.store)
     assert 'id="no-switch"' in answer.text
+
+
+def test_the_performance_card_links_daily_returns(dashboard: Dashboard) -> None:
+    """The card's time-weighted return equals the daily values chain-linked with each day's
+    flow taken at its close, recomputed here from the NAV series."""
+    dashboard.login("vic")
+    page = dashboard.client.get("/accounts/HH001-TAX")
+    assert 'hx-get="/accounts/HH001-TAX/performance"' in page.text
+    card = dashboard.client.get("/accounts/HH001-TAX/performance",
+                                headers={"HX-Request": "true"}).text
+    period = re.search(r"<td>(\d{4}-\d\d-\d\d) – (\d{4}-\d\d-\d\d)</td>", card)
+    assert period
+    start, end = (date.fromisoformat(d) for d in period.groups())
+    series = nav_series(dashboard.store, Scope(ScopeKind.ACCOUNT, "HH001-TAX"), start, end)
+    v, flows = series.value, series.flows
+    assert len(v) > 200 and abs(flows).sum() > 0  # a year of closes, with money moved
+    twr = float(np.prod((v[1:] - flows) / v[:-1]) - 1)
+    assert f'id="twr-net">{twr * 100:.2f}%<' in card
+    assert card.count("<polyline") == 1

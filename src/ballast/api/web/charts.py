@@ -1,11 +1,12 @@
 """Charts drawn on the server as inline SVG (no script, no outside request): an account's
-allocation against its model's targets."""
+allocation against its model's targets, and its value over time."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from markupsafe import Markup, escape
 
@@ -60,5 +61,35 @@ def allocation_svg(slices: Sequence[Slice], title: str) -> Markup:
                          f'height="{BAR_H - 2}" width="{bar_width(s.target, scale)}"/>')
         parts.append(f'<text class="value" x="{LABEL_W + BAR_W + 8}" y="{y + BAR_H + 2}">'
                      f"{_pct(s.current)} / {_pct(s.target)}</text></g>")
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def value_svg(days: Sequence[date], values: Sequence[float], title: str) -> Markup:
+    """A line of ``values`` over ``days`` with the lowest and highest value and the first and
+    last day marked; missing values break nothing (they are left out)."""
+    points = [(d, v) for d, v in zip(days, values, strict=True) if math.isfinite(v)]
+    width, height, left, top, plot_h = 646.0, 190.0, 70.0, 12.0, 150.0
+    plot_w = width - left - 10
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart line" role="img" '
+             f'viewBox="0 0 {width:.0f} {height:.0f}" width="{width:.0f}" '
+             f'height="{height:.0f}" aria-label="{escape(title)}">',
+             f"<title>{escape(title)}</title>"]
+    if len(points) >= 2:
+        low, high = min(v for _, v in points), max(v for _, v in points)
+        span = (high - low) or 1.0
+        first, last = points[0][0], points[-1][0]
+        days_span = max((last - first).days, 1)
+        xy = [(left + plot_w * (d - first).days / days_span,
+               top + plot_h * (1 - (v - low) / span)) for d, v in points]
+        parts.append('<polyline class="value" fill="none" points="'
+                     + " ".join(f"{x:.1f},{y:.1f}" for x, y in xy) + '"/>')
+        parts.append(f'<line class="axis" x1="{left}" y1="{top + plot_h}" '
+                     f'x2="{left + plot_w}" y2="{top + plot_h}"/>')
+        parts.append(f'<text x="{left - 6}" y="{top + 4}" text-anchor="end">{high:,.0f}</text>'
+                     f'<text x="{left - 6}" y="{top + plot_h}" text-anchor="end">{low:,.0f}'
+                     f'</text><text x="{left}" y="{height - 8}">{first.isoformat()}</text>'
+                     f'<text x="{left + plot_w}" y="{height - 8}" text-anchor="end">'
+                     f"{last.isoformat()}</text>")
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -5,6 +5,7 @@ its proposal and the journal entries naming it)."""
 from __future__ import annotations
 
 import math
+from datetime import date, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
@@ -12,18 +13,20 @@ from fastapi.responses import HTMLResponse
 
 from ballast.api.auth import store_of
 from ballast.api.routes_book import book_of, summary_of
-from ballast.api.web.charts import Slice, allocation_svg
+from ballast.api.web.charts import Slice, allocation_svg, value_svg
 from ballast.api.web.session import PageRoute, Viewer
 from ballast.api.web.views import is_htmx, render
-from ballast.domain import ConfigError
-from ballast.engine import overview
+from ballast.domain import BallastError, ConfigError
+from ballast.engine import overview, service
 from ballast.engine.approvals import page_proposals
 from ballast.engine.audit import journal
+from ballast.engine.nav import Scope, ScopeKind, nav_series
 from ballast.engine.weights import model_weights
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 PER_PAGE = 50
 OUT_OF_BAND_SHOWN = 15
+PERFORMANCE_DAYS = 365
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -95,3 +98,24 @@ def account_page(request: Request, principal: Viewer, account_id: str) -> Respon
     entries = list(reversed(journal(store, f"account:{account_id}", 50)))
     return render(request, "account.html", principal, view=view, chart=chart,
                   model_note=model_note, entries=entries)
+
+
+@router.get("/accounts/{account_id}/performance", response_class=HTMLResponse)
+def account_performance(request: Request, principal: Viewer, account_id: str) -> Response:
+    """The account's value over the trailing year and its returns against its benchmark (the
+    account page loads it after the page itself: it is the slow part)."""
+    store = store_of(request)
+    with store.transaction() as tx:
+        end = tx.last_price_date() or date.today()
+    start = end - timedelta(days=PERFORMANCE_DAYS)
+    try:
+        series = nav_series(store, Scope(ScopeKind.ACCOUNT, account_id), start, end)
+        report = service.performance(store, "account", account_id, f"{start}..{end}")
+    except BallastError as exc:
+        return render(request, "partials/performance.html", principal, chart=None,
+                      report=None, note=str(exc))
+    days = [date.fromisoformat(str(d)) for d in series.days]
+    chart = value_svg(days, [float(v) for v in series.value],
+                      f"Value of {account_id} from {start} to {end}")
+    return render(request, "partials/performance.html", principal, chart=chart,
+                  report=report, note="")
