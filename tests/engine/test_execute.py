@@ -234,3 +234,38 @@ def test_the_demo_book_ends_at_its_intended_positions(tmp_path: Path) -> None:
     assert positions(demo) == {k: q for k, q in intended.items() if q}
     assert execute_run(demo).booked == 0
     demo.close()
+
+
+class SwitchOnFirstPoll(SimulatedBroker):
+    """Compliance engages the global kill switch while the orders are working."""
+
+    def __init__(self, broker: SimulatedBroker, store: Store) -> None:
+        self.__dict__.update(broker.__dict__)
+        self.store, self.polls, self.cancels = store, 0, 0
+
+    def order_status(self, client_order_id: str) -> BrokerReport | None:
+        self.polls += 1
+        if self.polls == 1:
+            kill_switch.engage(self.store, reason="flash crash", user="compliance")
+        return super().order_status(client_order_id)
+
+    def cancel(self, client_order_id: str) -> BrokerReport:
+        self.cancels += 1
+        return super().cancel(client_order_id)
+
+
+def test_engaging_the_kill_switch_cancels_the_open_orders_at_once(
+        store: Store, book_files: dict[str, Path]) -> None:
+    run = stored_run(store, book_files)
+    sim, clock = simulated_broker(store, AS_OF, SimulationConfig(fill_slices=4,
+                                                                 slice_seconds=60))
+    broker = SwitchOnFirstPoll(sim, store)
+    start = clock.now()
+    report = execute(store, run, broker, as_of=AS_OF, clock=clock,
+                     settings=ExecutionSettings(poll_seconds=5, max_wait_seconds=3600))
+    # each order had its first quarter filled when the switch engaged, the rest cancelled
+    assert broker.cancels == report.orders == 4 and report.states == {"cancelled": 4}
+    assert clock.now() - start < timedelta(seconds=60)  # not the hour's wait
+    with store.transaction() as tx:
+        filled = {o.client_order_id: o.filled_quantity for o in tx.orders(run)}
+    assert all(q > 0 for q in filled.values())

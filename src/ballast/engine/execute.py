@@ -97,7 +97,7 @@ def execute(store: Store, run_id: int, broker: Broker, *, as_of: date,
         broker.connect()
         try:
             sent = _send(store, broker, clock, pending, plans)
-            fills = _await(store, broker, clock, run_id, settings)
+            fills = _await(store, broker, clock, run_id, settings, plans)
         finally:
             broker.disconnect()
     booked = _book(store, run_id, as_of)
@@ -175,11 +175,12 @@ def _save(tx: UnitOfWork, broker: str, o: Order, report: BrokerReport, clock: Cl
 
 
 def _await(store: Store, broker: Broker, clock: Clock, run_id: int,
-           settings: ExecutionSettings) -> int:
-    """Poll until every order is done, cancelling what is still open after the wait; stores
-    each change and each new fill. The fills are asked for at least once, even with no order
-    open: an order a resend found already filled still has its fills to collect. Returns how
-    many fills were new."""
+           settings: ExecutionSettings, plans: dict[str, tuple[str, ...]]) -> int:
+    """Poll until every order is done, cancelling what is still open after the wait — and at
+    once an open order a kill switch engaged meanwhile now stops; stores each change and each
+    new fill. The fills are asked for at least once, even with no order open: an order a
+    resend found already filled still has its fills to collect. Returns how many fills were
+    new."""
     with store.transaction() as tx:
         open_orders = {r.client_order_id: order_of(r) for r in tx.orders(run_id)}
     ours = set(open_orders)
@@ -190,7 +191,8 @@ def _await(store: Store, broker: Broker, clock: Clock, run_id: int,
         if open_orders and not cancel:
             clock.sleep(settings.poll_seconds)
             waited += settings.poll_seconds
-        reports = {k: broker.cancel(k) if cancel else broker.order_status(k)
+        halted = _halted(store, broker.name, open_orders, plans)
+        reports = {k: broker.cancel(k) if cancel or k in halted else broker.order_status(k)
                    for k in open_orders}
         found = [f for f in broker.fills() if f.client_order_id in ours]
         with store.transaction() as tx:
@@ -201,6 +203,16 @@ def _await(store: Store, broker: Broker, clock: Clock, run_id: int,
         open_orders = {k: o for k, o in open_orders.items() if o.is_open}
         if not open_orders:
             return new
+
+
+def _halted(store: Store, broker: str, orders: dict[str, Order],
+            plans: dict[str, tuple[str, ...]]) -> set[str]:
+    """The open orders an engaged kill switch stops (global, the broker's, an account's)."""
+    switches = kill_switch.status(store)
+    if not switches:
+        return set()
+    return {k for k, o in orders.items()
+            if any(blocking(switches, a, broker) for a in plans.get(o.block_id) or (None,))}
 
 
 def _book(store: Store, run_id: int, as_of: date) -> int:
