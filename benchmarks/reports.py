@@ -17,7 +17,8 @@ households of the shipped sample) is built, not timed; the 2020Q1 statements of 
 eight accounts are assembled from the book (``statement_build_seconds``: mean seconds of one
 assembly, dominated by the performance measurement), then 1,000 account statements (cycling
 through those eight) are rendered to PDF and written to disk by two worker processes, timed:
-``statements_per_second``. Target: at least 10.
+``statements_per_second``, with the workers' ``statements_cpu_seconds`` (on a busy machine
+the wall time overstates the cost). Target: at least 10.
 
 Each half is one ``measure_*() -> dict`` function; :func:`main` merges them and prints one JSON
 line with ``peak_rss_mb``.
@@ -164,6 +165,12 @@ def _render(job: tuple[Sequence[Statement], Path]) -> int:
     return pages
 
 
+def _children_cpu() -> float:
+    """CPU seconds used by the finished child processes (the render workers)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def measure_statements(statements: int = 1_000, households: int = 4, build: int = 8,
                        workers: int = 2) -> dict[str, Any]:
     """The statements half: the figures ``statements*``."""
@@ -183,13 +190,14 @@ def measure_statements(statements: int = 1_000, households: int = 4, build: int 
         chunk = -(-statements // (workers * 4))
         out = folder / "rendered"
         out.mkdir()
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), _children_cpu()
         with ProcessPoolExecutor(max_workers=workers) as pool:
             pages = sum(pool.map(_render, [(todo[i:i + chunk], out)
                                            for i in range(0, statements, chunk)]))
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, _children_cpu() - cpu
         written = len(list(out.glob("*.pdf")))
     return {"statements": written, "statements_seconds": round(seconds, 3),
+            "statements_cpu_seconds": round(cpu, 3),
             "statements_per_second": round(written / seconds, 1),
             "statement_pages_mean": round(pages / written, 2), "statement_workers": workers,
             "statement_build_accounts": len(models),
