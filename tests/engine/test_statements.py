@@ -138,3 +138,14 @@ def test_the_automation_is_told_in_words(traded_store: Store) -> None:
     assert not math.isnan(s.allocation[0].weight)
     earlier = build_statement(traded_store, Q1_2020, account=traded[0])
     assert earlier.activity == ()
+
+
+def test_an_account_funded_inside_the_period(demo_store: Store) -> None:
+    with demo_store.transaction() as tx:
+        first = min(t.trade_date for t in tx.transactions(["HH001-TAX"]))
+    quarter = parse_period(f"{first.year}Q{(first.month - 1) // 3 + 1}", today=first)
+    s = build_statement(demo_store, quarter, account="HH001-TAX")
+    assert s.performance is not None and s.performance.start_value == 0
+    assert s.performance.net_flows > 0 and s.performance.twr is not None
+    assert s.performance.money_weighted is None  # shown as a dash, not a misleading rate
+    assert s.transactions[0].kind == "deposit"

@@ -167,7 +167,10 @@ def _performance(r: PerformanceReport) -> Performance:
              if s.benchmark is not None and len(s.benchmark) else None)
     return Performance(
         start_value=r.start_value, end_value=r.end_value, net_flows=r.net_flows,
-        twr=r.returns.net, money_weighted=r.returns.money_weighted,
+        twr=r.returns.net,
+        # over the whole period only when capital was there from its start: the report's
+        # period rate spans the period, not the time since a first deposit inside it
+        money_weighted=r.returns.money_weighted if r.start_value > 0 else None,
         benchmark=r.benchmark or "", benchmark_twr=r.returns.benchmark,
         curve_dates=s.days if curve is not None else (),
         curve_portfolio=tuple(float(x) for x in curve) if curve is not None else (),
