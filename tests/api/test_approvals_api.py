@@ -98,3 +98,30 @@ def test_the_overview_counts_pending_approvals(api: Api) -> None:
     assert body["accounts"] == 3 and body["households"] == 2
     assert body["latest_run"]["pending_approval"] == 2
     assert body["latest_run"]["breaches"] == 1
+
+
+def test_a_run_proposed_through_the_api_has_its_maker(api: Api) -> None:
+    models = """- name: growth
+  cash: {target: 0.02, minimum: 0.01}
+  sleeves:
+    - {name: equity, target: 0.98, instruments: [VTI, AAPL]}
+- name: balanced
+  cash: {target: 0.05, minimum: 0.01}
+  sleeves:
+    - {name: equity, target: 0.95, instruments: [VTI]}
+"""
+    up = api.client.post("/api/models", headers=api.auth("pam"),
+                         json={"yaml": models, "reason": "house models"})
+    assert up.status_code == 201, up.json()
+    assert api.client.post("/api/runs", headers=api.auth("vic"),
+                           json={"reason": "x"}).status_code == 403
+    made = api.client.post("/api/runs", headers=api.auth("tom"),
+                           json={"reason": "month-end rebalance"})
+    assert made.status_code == 201, made.json()
+    run = made.json()
+    assert run["proposer"] == "tom" and run["id"] == api.run + 1 and run["accounts"] == 3
+    unchecked = api.client.post(f"/api/runs/{run['id']}/check", headers=api.auth("tom"),
+                                json={"reason": "pre-trade"})
+    assert unchecked.status_code == 422
+    assert unchecked.json()["message"] == "no compliance rules in the book"
+    assert ("rebalance.requested", "tom", "month-end rebalance") in journal_kinds(api.store)

@@ -22,7 +22,7 @@ from ballast.api.routes_records import router as records_router
 from ballast.api.routes_runs import router as runs_router
 from ballast.api.web import mount_dashboard
 from ballast.engine import kill_switch, overview
-from ballast.engine.service import Store
+from ballast.engine.service import Store, reader
 
 BOOK_MAX_AGE = 120.0  # seconds a whole-book valuation is served before it is redone
 RUN_MAX_AGE = 30.0  # the latest run's index; a change through the API refreshes it at once
@@ -36,8 +36,9 @@ def create_app(store: Store) -> FastAPI:
         "approvals, execution and audit. Authenticate with `Authorization: Bearer <token>` "
         "(`ballast token create USER`) or the dashboard's session cookie.")
     app.state.store = store
-    app.state.book = Cached(lambda: overview.book_view(store), BOOK_MAX_AGE)
-    run: Cached[overview.RunIndex | None] = Cached(lambda: overview.run_index(store),
+    app.state.reads = reads = reader(store)
+    app.state.book = Cached(lambda: overview.book_view(reads), BOOK_MAX_AGE)
+    run: Cached[overview.RunIndex | None] = Cached(lambda: overview.run_index(reads),
                                                    RUN_MAX_AGE)
     app.state.run = run
 
@@ -49,7 +50,7 @@ def create_app(store: Store) -> FastAPI:
         "ballast_pending_approvals": ("Proposals of the latest run waiting for a person",
                                       pending),
         "ballast_kill_switches_engaged": ("Kill switches engaged now",
-                                          lambda: float(len(kill_switch.status(store)))),
+                                          lambda: float(len(kill_switch.status(reads)))),
     })
     errors.install(app)
     app.middleware("http")(request_middleware(metrics, errors.unexpected_error))

@@ -27,8 +27,10 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def store_of(request: Request) -> Store:
-    """The app's store."""
-    store: Store = request.app.state.store
+    """The app's store: for a GET or HEAD the one that reads beside the writers (it refuses
+    writes), else the book's own."""
+    store: Store = (request.app.state.reads if request.method in ("GET", "HEAD")
+                    else request.app.state.store)
     return store
 
 

@@ -30,10 +30,11 @@ from ballast.store import ModelVersion, RebalanceRun, Store
 from ballast.store.compliance import StoredViolation
 from ballast.store.db import MIGRATIONS
 from ballast.store.orders import FillRecord, OrderRecord
+from ballast.store.read_only import read_only
 
 __all__ = ["HouseholdRow", "ModelDiff", "PerformanceReport", "RiskReport", "Store",
            "diff_models", "execute_run", "fills", "households", "model_versions", "orders",
-           "performance", "readiness", "request_check", "request_rebalance", "risk",
+           "performance", "reader", "readiness", "request_check", "request_rebalance", "risk",
            "rollback_model", "runs", "scope_of", "upload_models", "violations"]
 
 
@@ -56,6 +57,12 @@ def _journal(store: Store, kind: str, subject: tuple[str, ...], user: str, reaso
              payload: dict[str, object]) -> None:
     with store.transaction() as tx:
         tx.append_audit([Draft(kind, subject, reason, payload, actor=user)])
+
+
+def reader(store: Store) -> Store:
+    """A store for reads beside ``store``'s writers (on SQLite: deferred, read-only
+    transactions that never wait for the write lock)."""
+    return read_only(store)
 
 
 def readiness(store: Store) -> dict[str, str]:
