@@ -15,6 +15,7 @@ from sqlalchemy import text
 from ballast.engine.imports import ImportKind, import_file
 from ballast.engine.rebalance import import_models
 from ballast.sample import sample_instruments_path, sample_models_path
+from ballast.security import KEY_ENV, new_key
 
 from .conftest import Api, journal_kinds
 
@@ -23,8 +24,10 @@ TAX_ID, DOC_NUMBER = "QQ123456C", "533380006"
 
 
 @pytest.fixture
-def app_api(api: Api, tmp_path: Path) -> Api:
-    """The API's book with the sample instruments it lacks and the demo models stored."""
+def app_api(api: Api, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Api:
+    """The API's book with the sample instruments it lacks and the demo models stored; a
+    secret key in the environment (tax ids encrypted)."""
+    monkeypatch.setenv(KEY_ENV, new_key())
     lines = sample_instruments_path().read_text(encoding="utf-8").splitlines(keepends=True)
     missing = tmp_path / "more_instruments.csv"
     missing.write_text("".join([lines[0], *(line for line in lines[1:]
@@ -88,6 +91,7 @@ def test_onboard_as_portfolio_manager(app_api: Api, caplog: pytest.LogCaptureFix
     assert profile.status_code == 200, profile.text
     assert (profile.json()["tax_id"], profile.json()["id_document_number"]) == ("****456C",
                                                                                 "****0006")
+    assert profile.json()["tax_id_encrypted"] is True
     assert client.get("/api/onboarding/clients/H100",
                       headers=app_api.auth("vic")).status_code == 403
     assert client.get("/api/onboarding/clients/H1",

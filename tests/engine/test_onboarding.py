@@ -18,10 +18,10 @@ from ballast.engine import onboarding
 from ballast.engine.check import import_rules
 from ballast.engine.imports import ImportKind, import_file
 from ballast.engine.rebalance import import_models
-from ballast.engine.users import Permission, PermissionDenied, Principal
+from ballast.engine.users import PermissionDenied, Principal
 from ballast.engine.workspace import open_store
 from ballast.sample import sample_instruments_path, sample_models_path
-from ballast.security import Role, SecretBox, new_key
+from ballast.security import KEY_ENV, Role, SecretBox, new_key
 from ballast.store import Store
 
 PM = Principal("pam", (Role.PORTFOLIO_MANAGER,), "cli")
@@ -30,6 +30,7 @@ VIC = Principal("vic", (Role.VIEWER,), "cli")
 AT = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
 DOC = Path(__file__).parents[2] / "docs" / "onboarding.md"
 FIRM = sample_models_path().parent / "rules" / "firm.yaml"
+BOX = SecretBox(new_key())  # Fernet is fast; the argon2id path is tested once on its own
 
 # attitude 3 + 2×2 + 2 = 9 → 4; capacity 2 + 2 + 2 = 6 → 5; horizon 3 → 5: risk score 4
 ANSWERS = """answers:
@@ -121,7 +122,9 @@ def test_onboard_opens_household_accounts_profile_and_suitability(store: Store) 
     assert journal[1].rationale == "model balanced for risk score 4 (recommended balanced)"
 
 
-def test_sensitive_numbers_are_not_in_clear_in_the_database(store: Store) -> None:
+def test_sensitive_numbers_are_not_in_clear_in_the_database(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(KEY_ENV, raising=False)  # no key: the tax id is hashed
     onboarding.onboard(store, application(), PM, box=SecretBox(new_key()), now=AT)
     onboarding.onboard(store, application(**{"H9": "H8"}), PM, box=None, now=AT)
     rows = raw(store, "SELECT * FROM client_profiles") + raw(store, "SELECT * FROM "
@@ -140,7 +143,7 @@ def test_refuses_a_model_riskier_than_the_score(store: Store) -> None:
     riskier = application(**{"model: conservative": "model: growth"})
     before = counts(store)
     with pytest.raises(onboarding.Unsuitable) as err:
-        onboarding.onboard(store, riskier, PM)
+        onboarding.onboard(store, riskier, PM, box=BOX)
     assert str(err.value) == ("account H9-IRA: model growth has risk level 5, above the "
                               "client's risk score 4")
     assert "override_reason" in err.value.hint
@@ -148,9 +151,9 @@ def test_refuses_a_model_riskier_than_the_score(store: Store) -> None:
     reasoned = application("override_reason: client insists, signed waiver on file\n",
                            **{"model: conservative": "model: growth"})
     with pytest.raises(PermissionDenied, match="needs the role compliance"):
-        onboarding.onboard(store, reasoned, PM)
+        onboarding.onboard(store, reasoned, PM, box=BOX)
     assert counts(store) == before
-    done = onboarding.onboard(store, reasoned, CORA, now=AT)
+    done = onboarding.onboard(store, reasoned, CORA, now=AT, box=BOX)
     assert done.override_reason == "client insists, signed waiver on file"
     [record] = onboarding.suitability(store, "H9-IRA")
     assert (record.model_chosen, record.override_reason, record.user) == (
@@ -173,20 +176,20 @@ def test_bad_application_writes_nothing(store: Store, app: object, error: type[E
                                         message: str) -> None:
     before = counts(store)
     with pytest.raises(error, match=message):
-        onboarding.onboard(store, app(), PM)  # type: ignore[operator]
+        onboarding.onboard(store, app(), PM, box=BOX)  # type: ignore[operator]
     assert counts(store) == before
 
 
 def test_ids_must_be_new_and_roles_must_allow(store: Store) -> None:
-    onboarding.onboard(store, application(), PM)
+    onboarding.onboard(store, application(), PM, box=BOX)
     before = counts(store)
     with pytest.raises(DataError, match="already in the book: H9, H9-IRA, H9-TAX"):
-        onboarding.onboard(store, application(), PM)
+        onboarding.onboard(store, application(), PM, box=BOX)
     with pytest.raises(DataError, match="already in the book: H9-TAX"):
         onboarding.onboard(store, application(**{"{id: H9,": "{id: H7,",
-                                                 "id: H9-IRA": "id: H7-IRA"}), PM)
+                                                 "id: H9-IRA": "id: H7-IRA"}), PM, box=BOX)
     with pytest.raises(PermissionDenied, match="portfolio_manager or compliance"):
-        onboarding.onboard(store, application(**{"H9": "H6"}), VIC)
+        onboarding.onboard(store, application(**{"H9": "H6"}), VIC, box=BOX)
     assert counts(store) == before
 
 
@@ -196,7 +199,7 @@ def test_a_score_with_no_suitable_model(store: Store) -> None:
     with pytest.raises(onboarding.Unsuitable, match="model conservative has risk level 2, "
                        "above the client's risk score 1"):
         onboarding.onboard(store, application(**{"horizon: over_10y": "horizon: under_2y",
-                                                 "model: conservative": ""}), PM)
+                                                 "model: conservative": ""}), PM, box=BOX)
 
 
 def test_import_questionnaire_needs_compliance_and_comes_into_force(store: Store) -> None:
@@ -207,9 +210,18 @@ def test_import_questionnaire_needs_compliance_and_comes_into_force(store: Store
         onboarding.import_questionnaire(store, stricter, user=PM, reason="tighter")
     q, new = onboarding.import_questionnaire(store, stricter, user=CORA, reason="tighter")
     assert new and q.name == "strict" and onboarding.questionnaire(store).version == q.version
-    assert onboarding.score(store, onboarding.default_questionnaire().assess(
-        dict(application().answers)).answers).recommended_model == "conservative"
-    assert CORA.can(Permission.RULES)
+    scored = onboarding.score(store, application().answers)
+    assert (scored.risk_score, scored.recommended_model) == (4, "conservative")
+    assert scored.questionnaire_version == q.version
+    done = onboarding.onboard(store, application(), PM, box=BOX)
+    assert done.models["H9-TAX"] == "conservative"
+    [record, _] = onboarding.suitability(store)
+    assert record.questionnaire_version == q.version
+    with store.transaction() as tx:
+        assert tx.questionnaire_text(q.version) == stricter
+        [entry] = [e for e in tx.audit_entries() if e.kind == "questionnaire.loaded"]
+    assert (entry.actor, entry.rationale, entry.payload["version"]) == ("cora", "tighter",
+                                                                         q.version)
 
 
 def test_docs_example_application(store: Store, tmp_path: Path) -> None:
@@ -217,7 +229,7 @@ def test_docs_example_application(store: Store, tmp_path: Path) -> None:
     body = DOC.read_text(encoding="utf-8").split("```yaml\n", 1)[1].split("```", 1)[0]
     path = tmp_path / "application.yaml"
     path.write_text(body, encoding="utf-8")
-    done = onboarding.onboard(store, onboarding.load_application(path), PM)
+    done = onboarding.onboard(store, onboarding.load_application(path), PM, box=BOX)
     assert (done.household_id, done.assessment.risk_score, done.models) == (
         "H100", 3, {"H100-TAX": "conservative", "H100-ROTH": "conservative"})
     assert done.assessment.capped_by == "capacity"

@@ -15,6 +15,7 @@ from ballast.engine.imports import ImportKind, import_file
 from ballast.engine.rebalance import import_models
 from ballast.engine.workspace import open_store
 from ballast.sample import sample_instruments_path, sample_models_path
+from ballast.security import KEY_ENV, new_key
 
 from .test_onboarding import APPLICATION, DOC
 
@@ -29,7 +30,7 @@ def env(tmp_path: Path) -> Iterator[dict[str, str]]:
     with store.transaction() as tx:
         for name, role in (("pam", "portfolio_manager"), ("cora", "compliance")):
             tx.add_user(name, "not-a-password-hash", (role,), datetime.now(UTC))
-    yield {"BALLAST_DATABASE_URL": store.url, "COLUMNS": "200"}
+    yield {"BALLAST_DATABASE_URL": store.url, "COLUMNS": "200", KEY_ENV: new_key()}
     store.close()
 
 

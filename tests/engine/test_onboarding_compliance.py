@@ -17,6 +17,7 @@ from ballast.engine.imports import ImportKind, import_file
 from ballast.engine.rebalance import import_models, rebalance
 from ballast.engine.workspace import open_store
 from ballast.sample import sample_instruments_path, sample_models_path
+from ballast.security import SecretBox, new_key
 from ballast.store import Store
 
 from .test_onboarding import CORA, application
@@ -42,7 +43,7 @@ def book(store_url: str, tmp_path: Path) -> Iterator[Store]:
             f"{d},{s},100.00\n" for d in DAYS for s in symbols), encoding="utf-8")
         import_file(store, ImportKind.PRICES, prices)
         onboarding.onboard(store, application(f"override_reason: {WAIVER}\n", **{
-            "model: conservative": "model: growth"}), CORA)
+            "model: conservative": "model: growth"}), CORA, box=SecretBox(new_key()))
         deposits = tmp_path / "transactions.csv"
         deposits.write_text("id,account_id,date,kind,symbol,quantity,price,amount,fees\n"
                             "D1,H9-TAX,2021-01-04,deposit,,,,100000.00,\n"
