@@ -2,7 +2,7 @@
 on loopback: a portfolio manager reviews the morning's proposals, an approver approves them
 (one in its row, the rest together) and executes the run, and the orders appear; a viewer has
 no approve button and a forged post is refused; compliance engages and disengages the kill
-switch. Screenshots are kept in build/screenshots (or $BALLAST_SCREENSHOTS)."""
+switch; a portfolio manager onboards a client. Screenshots are kept in build/screenshots (or $BALLAST_SCREENSHOTS)."""
 
 from __future__ import annotations
 
@@ -146,3 +146,29 @@ def test_review_approve_execute_and_see_the_orders(
     assert "executed" in approver.inner_text("#flash")
     _shot(approver, "approver-orders")
     approver.context.close()
+
+
+def test_a_manager_onboards_a_client(browser: sync_api.Browser, live_server: LiveServer
+                                     ) -> None:
+    from .test_onboarding_page import ANSWERS, FORM
+
+    page = _page(browser, live_server, "pam")
+    page.goto(f"{live_server.url}/onboarding")
+    for question, option in ANSWERS.items():
+        page.check(f'input[name="answer_{question}"][value="{option}"]')
+    page.wait_for_selector("#recommended-model")  # scored by HTMX as the answers change
+    assert page.inner_text("#risk-score-value").startswith("3")
+    assert page.inner_text("#recommended-model") == "conservative"
+    for name, value in FORM.items():
+        if name.startswith("answer_"):
+            continue
+        field = page.locator(f"[name={name}]")
+        if field.evaluate("e => e.tagName") == "SELECT":
+            field.select_option(value)
+        else:
+            field.fill(value)
+    _shot(page, "pm-onboarding")
+    page.click("button:has-text('Onboard the client')")
+    page.wait_for_url(re.compile(r".*/accounts/H100-TAX\?msg=.*"))
+    assert "risk score 3, model conservative" in page.inner_text("#flash")
+    page.context.close()
