@@ -1,7 +1,8 @@
 """What a backtest reports per policy, and the files it writes.
 
 Per policy, over the sum of its accounts: the NAV and after-tax (liquidation) value series,
-annualized return (pre- and after-tax), volatility, maximum drawdown, annual one-way turnover,
+annualized return (pre- and after-tax), volatility, maximum drawdown, annual one-way turnover
+(after the first session's investment),
 realized gains (short- and long-term, as reported: wash-sale disallowances included), losses
 harvested, wash-sale losses disallowed, taxes paid, fill costs, the mean tracking error of an
 account against its model's ideal (rebalanced daily, no costs, dividends reinvested), and the

@@ -236,6 +236,8 @@ def simulate(spec: BacktestSpec, u: Universe, progress: Progress | None = None
                     realized = book_decision(run.state, dec, close, day, config, run.activity,
                                              run.tally)
                     _add_realized(run, realized)
+            if t == 0:  # turnover counts trading after the first investment
+                run.tally.traded[:] = 0.0
             _value(run, t, day, np.nan_to_num(last), year_end)
         if progress is not None:
             progress(t + 1, days)
