@@ -3,6 +3,7 @@ inline SVG in the HTML (one implementation for both)."""
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Sequence
 from datetime import date
@@ -25,7 +26,7 @@ FONT = "Helvetica"
 
 def allocation_chart(rows: Sequence[AllocationRow], width: float = 460) -> Drawing:
     """Horizontal bars: each sleeve's weight (blue) over its model target (grey)."""
-    row_h, top, left, right = 22.0, 22.0, 150.0, 52.0
+    row_h, top, left, right = 22.0, 22.0, 168.0, 52.0
     height = top + row_h * len(rows) + 6
     d = Drawing(width, height)
     scale = max([r.weight for r in rows] + [r.target or 0.0 for r in rows] + [0.01])
@@ -117,10 +118,13 @@ def histogram_chart(labels: Sequence[str], counts: Sequence[int], width: float =
 
 
 def svg(drawing: Drawing) -> str:
-    """The drawing as an inline ``<svg>`` element (no XML prolog or doctype)."""
+    """The drawing as an inline ``<svg>`` element: no XML prolog, doctype, or placeholder
+    title, and a clip-path id of its own (several charts share one page)."""
     text: str = renderSVG.drawToString(drawing)
-    start = text.find("<svg")
-    return text[start:] if start >= 0 else text
+    text = text[text.find("<svg"):]
+    text = text.replace("<title>...</title>", "").replace("<desc>...</desc>", "")
+    clip = "clip-" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
+    return text.replace('id="clip"', f'id="{clip}"').replace("url(#clip)", f"url(#{clip})")
 
 
 def _ticks(lo: float, hi: float, *, integer: bool = False) -> list[float]:
