@@ -55,6 +55,8 @@ def test_html_is_escaped_formatted_and_has_inline_charts() -> None:
     page = render_statement_html(s)
     assert "Abbott &lt;joint&gt; &amp; co" in page and "<joint>" not in page
     assert page.count("<svg") == 2  # growth and allocation
+    clips = re.findall(r'<clipPath id="([^"]+)"', page)
+    assert len(set(clips)) == len(clips) == 2  # a shared id would clip one chart by another
     assert '<td class="n neg">-21.43%</td>' in page
     assert '<td class="n">64,437.50</td>' in page
     assert "Harbor &amp; Pine Advisors" in page
