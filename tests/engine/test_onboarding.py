@@ -246,3 +246,15 @@ def test_client_view_is_masked_and_restricted(store: Store) -> None:
         onboarding.client(store, "H9", VIC)
     with pytest.raises(UnknownReference, match="no client profile for household 'H1'"):
         onboarding.client(store, "H1", PM)
+
+
+def test_a_second_profile_for_a_household_is_a_data_error(store: Store) -> None:
+    """What a concurrent onboarding of the same household meets: the whole unit rolls back."""
+    onboarding.onboard(store, application(), PM, box=BOX)
+    with store.transaction() as tx:
+        profile = tx.client_profile("H9")
+    assert profile is not None
+    with (pytest.raises(DataError, match="household H9 has a client profile already"),
+          store.transaction() as tx):
+        tx.add_client_profile(profile)
+    assert counts(store)[2] == 1

@@ -10,7 +10,9 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, insert, select
+from sqlalchemy.exc import IntegrityError
 
+from ballast.domain import DataError
 from ballast.store.models import _aware, add_version
 from ballast.store.repository import IN_CHUNK, Repository, chunks
 from ballast.store.schema import (
@@ -103,9 +105,15 @@ class OnboardingRepository(Repository):
             select(accounts.c.id).where(accounts.c.id.in_(list(account_ids)))))
 
     def add_client_profile(self, profile: ClientProfile) -> None:
-        """Store the client of a household (one per household)."""
-        self._conn.execute(insert(client_profiles).values(
-            {f: getattr(profile, f) for f in _PROFILE_FIELDS}))
+        """Store the client of a household; DataError when it has one already (say, onboarded
+        at the same moment by someone else)."""
+        try:
+            self._conn.execute(insert(client_profiles).values(
+                {f: getattr(profile, f) for f in _PROFILE_FIELDS}))
+        except IntegrityError:
+            raise DataError(f"household {profile.household_id} has a client profile already",
+                            field="household.id", hint="Household ids must be new; choose "
+                            "another.") from None
 
     def client_profile(self, household_id: str) -> ClientProfile | None:
         """The stored client of ``household_id``, or None."""
