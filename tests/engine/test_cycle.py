@@ -16,12 +16,14 @@ from ballast.config.compliance import KillSwitchPolicy
 from ballast.config.cycle import CycleConfig, Environment, load_cycle_config
 from ballast.domain import ConfigError
 from ballast.engine import kill_switch
+from ballast.engine.approvals import decide, set_policy
 from ballast.engine.audit import journal, verify_journal
 from ballast.engine.cycle import run_cycle
 from ballast.engine.demo import load_demo
 from ballast.engine.kernel import kernel_for
 from ballast.engine.reconcile_reports import stored_report
 from ballast.engine.simulation import simulated_broker
+from ballast.engine.users import add_user
 from ballast.engine.workspace import open_store
 from ballast.execution import BrokerReport, Clock, Order, SimulatedBroker, SimulationConfig
 from ballast.store import Store
@@ -29,6 +31,7 @@ from ballast.store import Store
 from .conftest import write
 
 LAST = date(2021, 3, 31)  # the sample's last session
+PASSWORD = "correct horse battery staple"
 RULES = """name: light
 rules:
   - {id: no-shorts, kind: no_shorts}
@@ -49,8 +52,12 @@ drawdown:
 
 @pytest.fixture
 def demo(tmp_path: Path) -> Iterator[Store]:
+    """The demo book whose approval policy approves automatically (compliance set it)."""
     store = open_store(f"sqlite:///{tmp_path / 'demo.db'}")
     load_demo(store, households=3)
+    add_user(store, "carol", PASSWORD, ["compliance"], actor="setup", reason="test")
+    add_user(store, "tom", PASSWORD, ["trader"], actor="setup", reason="test")
+    set_policy(store, "mode: automatic\n", actor="carol", reason="paper trading")
     yield store
     store.close()
 
@@ -71,7 +78,7 @@ def test_a_cycle_runs_every_stage_once_and_a_rerun_does_nothing_new(
     stages = {s.stage: s for s in report.cycle.stages}
     assert report.new and report.status == "completed"
     assert list(stages) == ["ingest", "validate", "corporate_actions", "value", "targets",
-                            "monitor", "propose", "check", "execute", "reconcile"]
+                            "monitor", "propose", "check", "approve", "execute", "reconcile"]
     assert stages["monitor"].outcome["breaches"] == 0
     assert stages["ingest"].status == "skipped" and stages["targets"].status == "skipped"
     assert stages["execute"].outcome["orders"] > 0
@@ -131,6 +138,19 @@ def test_the_kill_switch_stops_the_cycle_and_a_rerun_resumes_after_disengaging(
     assert [s.stage for s in resumed.cycle.stages].count("propose") == 1
     with demo.transaction() as tx:
         assert len(tx.rebalance_runs()) == 1  # the stored run was executed, not a new one
+
+
+def test_a_proposal_waiting_for_a_person_stops_the_cycle_until_approved(
+        demo: Store, tmp_path: Path) -> None:
+    set_policy(demo, "mode: maker_checker\n", actor="carol", reason="live trading")
+    report = run_cycle(demo, config(tmp_path), LAST)
+    stage = report.cycle.stages[-1]
+    assert report.status == "stopped" and stage.stage == "approve"
+    assert "wait for a person's approval" in stage.summary and orders(demo) == 0
+    run = {s.stage: s.outcome for s in report.cycle.stages}["propose"]["run_id"]
+    decide(demo, run, "approved", user="tom", reason="reviewed the trades")
+    resumed = run_cycle(demo, config(tmp_path), LAST)
+    assert resumed.status == "completed" and orders(demo) > 0
 
 
 CONCENTRATION = RULES + """  - {id: single-stock-15, kind: max_weight, by: issuer, kinds: [equity],

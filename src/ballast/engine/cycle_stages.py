@@ -18,6 +18,7 @@ from ballast.config.settings import ValidationPolicy
 from ballast.domain import DataError
 from ballast.domain.errors import KillSwitchEngaged
 from ballast.engine import kill_switch
+from ballast.engine.approvals import PENDING, REJECTED, apply_policy, proposal_states
 from ballast.engine.check import check, rule_sets
 from ballast.engine.drawdown import drawdown_targets
 from ballast.engine.execute import execute
@@ -201,6 +202,39 @@ def check_stage(ctx: CycleContext) -> StageOutcome:
                         {"checks": [r.check_id for r in results], "denied": denied})
 
 
+def approve(ctx: CycleContext) -> StageOutcome:
+    """The approval policy (docs/api.md): what it approves without a person is recorded; a
+    proposal waiting for a person stops the cycle until it is decided — run the cycle again
+    then, and it resumes here."""
+    runs = ctx.run_ids()
+    if not runs or not ctx.done.get("check", {}).get("checks"):
+        return StageOutcome("skipped", "nothing checked to approve")
+    granted = 0
+    waiting: list[str] = []
+    rejected: list[str] = []
+    for r in runs:
+        granted += len(apply_policy(ctx.store, r))
+        for s in proposal_states(ctx.store, r):
+            if s.compliance != "approved":
+                continue
+            if s.decision == PENDING:
+                waiting.append(f"{s.account_id} (run {r})")
+            elif s.decision == REJECTED:
+                rejected.append(f"{s.account_id} (run {r})")
+    outcome = {"approved_by_policy": granted, "waiting": len(waiting),
+               "rejected": len(rejected)}
+    if waiting:
+        return StageOutcome("stopped", f"{len(waiting)} proposals wait for a person's approval "
+                            f"({', '.join(waiting[:5])}{' …' if len(waiting) > 5 else ''}): "
+                            "approve or reject them (`ballast approve`, or the dashboard), then "
+                            "run the cycle again", outcome)
+    if rejected:
+        return StageOutcome("stopped", f"{len(rejected)} proposals were rejected "
+                            f"({', '.join(rejected[:5])}): a run is executed whole, so nothing "
+                            "is sent today; the next cycle proposes again", outcome)
+    return StageOutcome("done", f"{granted} proposals approved by the policy", outcome)
+
+
 def execute_stage(ctx: CycleContext) -> StageOutcome:
     """Send the approved trades through the kernel's broker, allocate and book the fills.
     An engaged kill switch stops the cycle here (and inside execution, order by order)."""
@@ -265,7 +299,7 @@ Stage = Callable[[CycleContext], StageOutcome]
 STAGES: tuple[tuple[str, Stage], ...] = (
     ("ingest", ingest), ("validate", validate), ("corporate_actions", corporate_actions),
     ("value", value), ("targets", targets), ("monitor", monitor_stage), ("propose", propose),
-    ("check", check_stage),
+    ("check", check_stage), ("approve", approve),
     ("execute", execute_stage), ("reconcile", reconcile_stage),
 )
 
