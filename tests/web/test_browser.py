@@ -2,7 +2,8 @@
 on loopback: a portfolio manager reviews the morning's proposals, an approver approves them
 (one in its row, the rest together) and executes the run, and the orders appear; a viewer has
 no approve button and a forged post is refused; compliance engages and disengages the kill
-switch; a portfolio manager onboards a client. Screenshots are kept in build/screenshots (or $BALLAST_SCREENSHOTS)."""
+switch; a portfolio manager onboards a client. Screenshots are kept in build/screenshots
+(or $BALLAST_SCREENSHOTS)."""
 
 from __future__ import annotations
 

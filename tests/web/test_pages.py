@@ -184,3 +184,7 @@ def test_the_performance_card_links_daily_returns(dashboard: Dashboard) -> None:
     twr = float(np.prod((v[1:] - flows) / v[:-1]) - 1)
     assert f'id="twr-net">{twr * 100:.2f}%<' in card
     assert card.count("<polyline") == 1
+    assert re.search(r'id="volatility">\d+\.\d\d%<', card)
+    risk_table = card.split("Share of risk")[1].split("</table>")[0]
+    shares = [float(x) for x in re.findall(r'<td class="num">([\d.]+)%</td></tr>', risk_table)]
+    assert len(shares) > 3 and abs(sum(shares) - 100) < 0.05 * len(shares)  # Euler: adds up

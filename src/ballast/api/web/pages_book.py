@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 from datetime import date, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
@@ -102,20 +102,25 @@ def account_page(request: Request, principal: Viewer, account_id: str) -> Respon
 
 @router.get("/accounts/{account_id}/performance", response_class=HTMLResponse)
 def account_performance(request: Request, principal: Viewer, account_id: str) -> Response:
-    """The account's value over the trailing year and its returns against its benchmark (the
-    account page loads it after the page itself: it is the slow part)."""
+    """The account's value over the trailing year, its returns against its benchmark and its
+    risk (the account page loads them after the page itself: they are the slow part)."""
     store = store_of(request)
     with store.transaction() as tx:
         end = tx.last_price_date() or date.today()
     start = end - timedelta(days=PERFORMANCE_DAYS)
+    context: dict[str, Any] = {"chart": None, "report": None, "note": "", "risk": None,
+                                  "risk_note": ""}
     try:
         series = nav_series(store, Scope(ScopeKind.ACCOUNT, account_id), start, end)
-        report = service.performance(store, "account", account_id, f"{start}..{end}")
+        context["report"] = service.performance(store, "account", account_id,
+                                                f"{start}..{end}")
+        days = [date.fromisoformat(str(d)) for d in series.days]
+        context["chart"] = value_svg(days, [float(v) for v in series.value],
+                                     f"Value of {account_id} from {start} to {end}")
     except BallastError as exc:
-        return render(request, "partials/performance.html", principal, chart=None,
-                      report=None, note=str(exc))
-    days = [date.fromisoformat(str(d)) for d in series.days]
-    chart = value_svg(days, [float(v) for v in series.value],
-                      f"Value of {account_id} from {start} to {end}")
-    return render(request, "partials/performance.html", principal, chart=chart,
-                  report=report, note="")
+        context["note"] = str(exc)
+    try:
+        context["risk"] = service.risk(store, account=account_id)
+    except BallastError as exc:
+        context["risk_note"] = str(exc)
+    return render(request, "partials/performance.html", principal, **context)
