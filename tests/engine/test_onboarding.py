@@ -4,6 +4,8 @@ in clear; unsuitable models need a compliance override; a failure leaves nothing
 
 from __future__ import annotations
 
+import ast
+import inspect
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -258,3 +260,22 @@ def test_a_second_profile_for_a_household_is_a_data_error(store: Store) -> None:
           store.transaction() as tx):
         tx.add_client_profile(profile)
     assert counts(store)[2] == 1
+
+
+def test_docs_engine_api_matches_the_code() -> None:
+    """Every signature the docs list is the function's: names, kinds, annotations, return."""
+    block = DOC.read_text(encoding="utf-8").split("```python\n", 1)[1].split("```", 1)[0]
+    source = "\n".join(line + ": ..." if "->" in line else line  # the last line of each
+                       for line in block.splitlines())
+    listed = [n for n in ast.parse(source).body if isinstance(n, ast.FunctionDef)]
+    assert len(listed) == 9
+    for node in listed:
+        real = inspect.signature(getattr(onboarding, node.name))
+        args = node.args
+        documented = [(a.arg, ast.unparse(a.annotation) if a.annotation else "", kind)
+                      for group, kind in ((args.args, "POSITIONAL_OR_KEYWORD"),
+                                          (args.kwonlyargs, "KEYWORD_ONLY")) for a in group]
+        assert documented == [(p.name, p.annotation, p.kind.name)
+                              for p in real.parameters.values()], node.name
+        assert node.returns is not None
+        assert ast.unparse(node.returns) == real.return_annotation, node.name
