@@ -18,6 +18,7 @@ from ballast.engine.execute import execute
 from ballast.engine.execute_plan import ExecutionSettings
 from ballast.engine.reconcile import reconcile
 from ballast.engine.workspace import open_store
+from ballast.execution.broker import BrokerUnavailable
 from ballast.execution.fix import FixBroker
 from ballast.execution.reconcile import BreakKind
 from ballast.store import Store
@@ -86,3 +87,27 @@ def test_a_run_is_executed_through_fix_booked_and_reconciled(store: Store,
     # the broker gives back 17 × 131.01 and the commission of 0.085 rounded to 0.08
     assert cash.difference == D("2227.17") + D("0.08")
     assert len(broken.breaks) == 3
+
+
+def test_a_connection_dropped_mid_batch_is_resumed_by_running_again(tmp_path: Path) -> None:
+    store = open_store(f"sqlite:///{tmp_path / 'book.db'}")
+    try:
+        run = stored_run(store, book_files(tmp_path))
+        rules = Rules(prices=MARKET, trade_time=TRADED_AT, drop_after=2)
+        with Counterparty(tmp_path, rules) as cp:
+            settings = adapter_settings(cp, tmp_path / "ballast")
+            try:
+                first = execute(store, run, FixBroker(settings), as_of=AS_OF, settings=FAST)
+            except BrokerUnavailable as exc:  # the drop was seen while the batch was worked
+                assert "not logged on" in str(exc)
+            else:  # QuickFIX reconnected and caught up before the adapter was asked again
+                assert first.states == {"filled": 4}
+            execute(store, run, FixBroker(settings), as_of=AS_OF, settings=FAST)
+            with store.transaction() as tx:
+                orders = tx.orders(run)
+                assert len(tx.fills(run)) == 4 and tx.transaction_count() == BOOKED_BEFORE + 6
+            assert {o.state for o in orders} == {"filled"}
+            assert cp.received == {o.client_order_id: 1 for o in orders}
+        assert positions(store) == INTENDED
+    finally:
+        store.close()
