@@ -134,3 +134,22 @@ def test_invalid_application_is_a_422_naming_the_field(app_api: Api) -> None:
     assert answer.status_code == 422
     wheres = {p["where"] for p in answer.json()["problems"]}
     assert {"body.client.pep", "body.client.tax_id"} <= wheres
+
+
+def test_put_questionnaire_is_for_compliance(app_api: Api) -> None:
+    client = app_api.client
+    text = (sample_models_path().parent / "onboarding" / "questionnaire.yaml").read_text(
+        encoding="utf-8").replace("name: standard", "name: strict").replace(
+        "  3: conservative\n  4: balanced", "  3: conservative\n  4: conservative")
+    body = {"yaml": text, "reason": "annual review"}
+    assert client.put("/api/onboarding/questionnaire", headers=app_api.auth("pam"),
+                      json=body).status_code == 403
+    bad = client.put("/api/onboarding/questionnaire", headers=app_api.auth("cora"),
+                     json={**body, "yaml": text.replace("  5: growth\n", "")})
+    assert bad.status_code == 422 and "every score 1 to 5" in bad.json()["message"]
+    put = client.put("/api/onboarding/questionnaire", headers=app_api.auth("cora"), json=body)
+    assert put.status_code == 200, put.text
+    got = client.get("/api/onboarding/questionnaire", headers=app_api.auth("vic")).json()
+    assert got["version"] == put.json()["version"]
+    assert got["questionnaire"]["name"] == "strict"
+    assert ("questionnaire.loaded", "cora", "annual review") in journal_kinds(app_api.store)

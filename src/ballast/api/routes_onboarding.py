@@ -29,6 +29,14 @@ class QuestionnaireOut(BaseModel):
     questionnaire: Questionnaire
 
 
+class QuestionnaireIn(BaseModel):
+    """A questionnaire's YAML to bring into force, and why."""
+
+    model_config = ConfigDict(extra="forbid")
+    yaml: Annotated[str, Field(min_length=1, max_length=200_000)]
+    reason: Annotated[str, Field(min_length=1, max_length=1000)]
+
+
 class ScoreIn(BaseModel):
     """Answers to score: question id → option id."""
 
@@ -121,6 +129,16 @@ def _assessment(a: Assessment) -> AssessmentOut:
 def get_questionnaire(request: Request) -> QuestionnaireOut:
     """The questionnaire in force: questions, options and points, bands, model per score."""
     q = onboarding.questionnaire(store_of(request))
+    return QuestionnaireOut(version=q.version, questionnaire=q)
+
+
+@router.put("/questionnaire", response_model=QuestionnaireOut,
+            dependencies=[Depends(require(Permission.RULES))])
+def put_questionnaire(request: Request, body: QuestionnaireIn, principal: CurrentUser
+                      ) -> QuestionnaireOut:
+    """Bring a questionnaire into force (compliance); its version is stored and journaled."""
+    q, _ = onboarding.import_questionnaire(store_of(request), body.yaml, user=principal,
+                                           reason=body.reason)
     return QuestionnaireOut(version=q.version, questionnaire=q)
 
 
