@@ -5,6 +5,7 @@ the main app by :func:`register`."""
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -21,6 +22,7 @@ from ballast.engine.deliver import (
     send_statements,
 )
 from ballast.engine.firm_report import build_firm_report, write_firm_report
+from ballast.engine.report_schedule import Frequency, run_due
 from ballast.engine.statement_batch import BatchItem, write_statements
 from ballast.engine.statements import DEFAULT_FIRM, Format, period_of
 from ballast.engine.workspace import open_store
@@ -77,6 +79,34 @@ def statement_cmd(
             err_console.print(f"[yellow]{w.item.account or w.item.household}:[/] {notice}")
         for path in w.files:
             console.print(f"wrote {path}")
+
+
+@report_app.command("due")
+def due_cmd(
+    frequency: Annotated[Frequency, typer.Option("--frequency", help="monthly or quarterly.")],
+    out: Out = Path("statements"),
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="Date YYYY-MM-DD (default: the latest price date).")] = None,
+    fmt: Fmt = Format.BOTH,
+    firm: Firm = DEFAULT_FIRM,
+    db: Db = None,
+) -> None:
+    """Write every account's statements for the latest closed month or quarter unless a run
+    already did (each run is journaled): safe to call daily from cron."""
+    day = None
+    if as_of is not None:
+        try:
+            day = date.fromisoformat(as_of)
+        except ValueError:
+            raise DataError(f"--as-of {as_of!r} is not a date", hint="Use YYYY-MM-DD.") from None
+    runs = run_due(open_store(db), frequency, out, as_of=day, firm=firm, fmt=fmt)
+    if not runs:
+        console.print(f"no {frequency.value} statements due: the latest closed period is "
+                      "already reported")
+    for run in runs:
+        files = sum(len(w.files) for w in run.written)
+        console.print(f"{run.period.label}: {len(run.written)} accounts, {files} files in "
+                      f"{out / run.period.label}")
 
 
 @report_app.command("firm")
