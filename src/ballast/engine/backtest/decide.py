@@ -178,26 +178,29 @@ class Decision:
 
 def decide(state: PolicyState, setup: Setup, activity: Activity, close: FloatArray,
            as_of: date, *, forced: bool) -> Decision | None:
-    """Check every account's triggers and harvests; size, harvest and tax-check the trades of
-    the accounts that trade (each account is its own household, so the stages give the same
-    answer on those accounts alone). None when no account trades today."""
+    """Check every account's triggers; harvest in the accounts the rebalancer trades or that
+    hold a lot deep enough in loss; tax-check the trades of the accounts that trade. Each
+    account is its own household, so every stage gives the same answer for an account whether
+    it runs on all accounts or on a few. None when no account trades today."""
     inp = full_input(state, setup, close, forced)
     p = setup.policy
-    settings = HarvestSettings(p.harvest_min_loss, p.harvest_min_loss_pct,
-                               p.harvest_max_per_account)
     first = propose(inp, p)
-    if setup.harvests:
-        screened = harvest_screen(state.lots(), setup, close, len(state.accounts))
-        if screened.size:
-            every = np.arange(len(state.accounts), dtype=np.int64)
-            first = harvest(first, inp, tax_input(state, setup, activity, every, as_of),
-                            settings)
     rows = np.unique(first.trade_account)
+    if setup.harvests:
+        rows = np.union1d(rows, harvest_screen(state.lots(), setup, close, len(state.accounts)))
     if rows.size == 0:
         return None
+    props = _proposals_of(first, rows)
+    if setup.harvests:
+        props = harvest(props, _subset(inp, rows), tax_input(state, setup, activity, rows, as_of),
+                        HarvestSettings(p.harvest_min_loss, p.harvest_min_loss_pct,
+                                        p.harvest_max_per_account))
+        trading = np.unique(props.trade_account)
+        if trading.size == 0:
+            return None
+        props, rows = _proposals_of(props, trading), rows[trading]
     sub = _subset(inp, rows)
-    tax = tax_input(state, setup, activity, rows, as_of)
-    taxed = tax_pass(_proposals_of(first, rows), sub, tax,
+    taxed = tax_pass(props, sub, tax_input(state, setup, activity, rows, as_of),
                      short_term_hard_band=p.short_term_hard_band)
     if taxed.proposals.n_trades == 0:
         return None
