@@ -122,6 +122,9 @@ def test_onboard_opens_household_accounts_profile_and_suitability(store: Store) 
         ("suitability.recorded", "pam", ("account:H9-TAX",)),
         ("suitability.recorded", "pam", ("account:H9-IRA",))]
     assert journal[1].rationale == "model balanced for risk score 4 (recommended balanced)"
+    with store.transaction() as tx:
+        balanced = tx.model_versions("balanced")[-1].version
+    assert journal[1].payload["model_version"] == balanced
 
 
 def test_sensitive_numbers_are_not_in_clear_in_the_database(

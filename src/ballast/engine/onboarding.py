@@ -21,6 +21,7 @@ from pathlib import Path
 from argon2 import PasswordHasher
 
 from ballast.audit import Draft
+from ballast.config.models import ModelSpec
 from ballast.config.onboarding import (
     Application,
     Assessment,
@@ -198,10 +199,10 @@ def _box(box: SecretBox | None) -> SecretBox | None:
     return box
 
 
-def _choose_models(tx: UnitOfWork, q: Questionnaire, assessment: Assessment,
-                   application: Application) -> tuple[dict[str, str], list[str]]:
+def _choose_models(tx: UnitOfWork, library: Mapping[str, ModelSpec], q: Questionnaire,
+                   assessment: Assessment, application: Application
+                   ) -> tuple[dict[str, str], list[str]]:
     """The model of each account and why each unsuitable one is (empty when all suit)."""
-    library = stored_models(tx)
     levels = _model_levels(tx, q)
     risk = assessment.risk_score
     models: dict[str, str] = {}
@@ -244,7 +245,9 @@ def onboard(store: Store, application: Application, user: Principal, *,
             q = default_questionnaire()
             tx.add_questionnaire_version(q.name, q.version, _default_text())
         assessment = q.assess(application.answers)
-        models, unsuitable = _choose_models(tx, q, assessment, application)
+        library = stored_models(tx)
+        models, unsuitable = _choose_models(tx, library, q, assessment, application)
+        versions = {m: library[m].version for m in models.values()}
         override = (application.override_reason or "").strip() if unsuitable else ""
         if unsuitable and not override:
             raise Unsuitable(
@@ -275,7 +278,8 @@ def onboard(store: Store, application: Application, user: Principal, *,
             assessment.horizon.score if assessment.horizon else None, assessment.risk_score,
             assessment.recommended_model, models[a], override, user.name, at) for a in ids]
         record_ids = tx.add_suitability(records)
-        tx.append_audit(_journal(application, assessment, models, override, user), at=at)
+        tx.append_audit(_journal(application, assessment, models, versions, override, user),
+                        at=at)
     return Onboarded(household.id, tuple(ids), assessment, models, override, tuple(record_ids))
 
 
@@ -284,7 +288,7 @@ def _last4(value: str) -> str:
 
 
 def _journal(application: Application, assessment: Assessment, models: dict[str, str],
-             override: str, user: Principal) -> list[Draft]:
+             versions: dict[str, str], override: str, user: Principal) -> list[Draft]:
     """The onboarding entry (no tax id, no document number) and one per suitability record."""
     household = application.household.id
     client = application.client
@@ -303,5 +307,6 @@ def _journal(application: Application, assessment: Assessment, models: dict[str,
             f"{why}; override: {override}" if override else why,
             {"risk_score": assessment.risk_score, "capped_by": assessment.capped_by,
              "model_recommended": assessment.recommended_model, "model_chosen": model,
+             "model_version": versions[model],
              "override": bool(override)}, policy_version=version, actor=user.name))
     return drafts
