@@ -11,7 +11,7 @@ credentials and 403 when the user's roles do not grant X."""
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request, Response
@@ -70,9 +70,10 @@ def current_principal(request: Request) -> Principal:
 CurrentUser = Annotated[Principal, Depends(current_principal)]
 
 
-def require(permission: Permission) -> Callable[[Request], Principal]:
-    """A dependency: the principal, who must hold ``permission`` (else 403)."""
-    def dependency(request: Request) -> Principal:
+def require(permission: Permission) -> Callable[[Request], Awaitable[Principal]]:
+    """A dependency: the principal, who must hold ``permission`` (else 403). It runs on the
+    event loop (one indexed read), sparing every request a hop to the thread pool."""
+    async def dependency(request: Request) -> Principal:
         principal = current_principal(request)
         principal.require(permission)
         return principal

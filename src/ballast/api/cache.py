@@ -12,6 +12,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Generic, TypeVar
 
+from starlette.concurrency import run_in_threadpool
+
 T = TypeVar("T")
 
 
@@ -26,6 +28,15 @@ class Cached(Generic[T]):
         self._value: tuple[T, datetime] | None = None
         self._at = 0.0
         self._refreshing = False
+
+    @property
+    def ready(self) -> bool:
+        """True once a value has been computed (``get`` then never waits)."""
+        return self._value is not None
+
+    async def aget(self) -> tuple[T, datetime]:
+        """``get`` for a coroutine: the first computation runs in the thread pool."""
+        return self.get() if self.ready else await run_in_threadpool(self.get)
 
     def get(self) -> tuple[T, datetime]:
         """The value and when it was computed (computed now if there is none yet)."""

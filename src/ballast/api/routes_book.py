@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
+from starlette.concurrency import run_in_threadpool
 
 from ballast.api.auth import require, store_of
 from ballast.api.cache import Cached
@@ -77,11 +78,11 @@ def summary_of(request: Request) -> SummaryCache:
 
 
 @router.get("/overview", response_model=OverviewOut)
-def get_overview(request: Request) -> OverviewOut:
+async def get_overview(request: Request) -> OverviewOut:
     """AUM, accounts, the latest run (out of band, breaches, pending approvals) and the kill
     switches engaged; valued at most a few seconds ago."""
-    view, at = book_of(request).get()
-    index = run_of(request).get()[0]
+    view, at = await book_of(request).aget()
+    index = (await run_of(request).aget())[0]
     return OverviewOut(as_of=view.as_of, aum=view.aum, cash=view.cash,
                        households=view.households, accounts=len(view.accounts),
                        latest_run=summary_out(index.summary) if index else None,
@@ -110,15 +111,16 @@ def get_accounts(request: Request, offset: Offset = 0, limit: Limit = 50,
 
 
 @router.get("/accounts/{account_id}", response_model=AccountPage)
-def get_account(request: Request, account_id: str,
+async def get_account(request: Request, account_id: str,
                 run_id: Annotated[int | None, Query(ge=1)] = None) -> AccountPage:
     """One account: value, positions, open lots, and its latest proposal with trades (values
     from the book view, at most a few seconds old)."""
     store = store_of(request)
     if run_id is not None:
-        return account_page(overview.account_view(store, account_id, run_id))
-    return account_page(overview.cached_account_view(
-        store, account_id, book_of(request).get()[0], run_of(request).get()[0]))
+        return account_page(await run_in_threadpool(overview.account_view, store, account_id,
+                                                    run_id))
+    book, run = (await book_of(request).aget())[0], (await run_of(request).aget())[0]
+    return account_page(overview.cached_account_view(store, account_id, book, run))
 
 
 @router.get("/accounts/{account_id}/holdings", response_model=list[PositionOut])

@@ -8,6 +8,7 @@ import math
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
+from starlette.concurrency import run_in_threadpool
 
 from ballast.api.auth import CurrentUser, require, store_of
 from ballast.api.convert import proposal_out, trades_out
@@ -72,19 +73,22 @@ def check_run(request: Request, run_id: int, body: ReasonIn, principal: CurrentU
     proposals with their new state."""
     service.request_check(store_of(request), principal, run_id, body.reason)
     _changed(request)
-    return list_proposals(request, run_id)
+    states, total = approvals.page_states(store_of(request), run_id, 0, 50)
+    return Page[ProposalOut](total=total, offset=0, limit=50,
+                             items=[proposal_out(s) for s in states])
 
 
 @router.get("/{run_id}/proposals", response_model=Page[ProposalOut])
-def list_proposals(request: Request, run_id: int, offset: Offset = 0, limit: Limit = 50,
+async def list_proposals(request: Request, run_id: int, offset: Offset = 0, limit: Limit = 50,
                    status: Status = None) -> Page[ProposalOut]:
     """The run's proposals by account with compliance verdict, trade value and approval."""
-    index = run_of(request).get()[0]
+    index = (await run_of(request).aget())[0]
     if index is not None and index.summary.run_id == run_id:
         chosen = [s for s in index.states if status in (None, s.status)]
         states, total = chosen[offset:offset + limit], len(chosen)
     else:
-        states, total = approvals.page_states(store_of(request), run_id, offset, limit, status)
+        states, total = await run_in_threadpool(approvals.page_states, store_of(request),
+                                                run_id, offset, limit, status)
     return Page[ProposalOut](total=total, offset=offset, limit=limit,
                              items=[proposal_out(s) for s in states])
 
