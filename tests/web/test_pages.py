@@ -12,7 +12,7 @@ from ballast.engine import approvals, kill_switch, service
 from ballast.engine.audit import journal
 from ballast.engine.nav import Scope, ScopeKind, nav_series
 
-from .conftest import Dashboard
+from .conftest import PASSWORD, Dashboard
 
 PAGES = ["/", "/accounts", "/runs", "/orders", "/compliance", "/audit"]
 
@@ -188,3 +188,37 @@ def test_the_performance_card_links_daily_returns(dashboard: Dashboard) -> None:
     risk_table = card.split("Share of risk")[1].split("</table>")[0]
     shares = [float(x) for x in re.findall(r'<td class="num">([\d.]+)%</td></tr>', risk_table)]
     assert len(shares) > 3 and abs(sum(shares) - 100) < 0.05 * len(shares)  # Euler: adds up
+
+
+def test_an_htmx_refusal_is_shown_in_the_flash(dashboard: Dashboard) -> None:
+    csrf = dashboard.login("vic")
+    account = _pending(dashboard)[0]
+    answer = dashboard.client.post(f"/runs/{dashboard.run}/decide", headers={
+        "HX-Request": "true"}, data={"csrf_token": csrf, "account": account,
+                                     "decision": "approved", "reason": "x"})
+    assert answer.status_code == 403
+    assert (answer.headers["HX-Retarget"], answer.headers["HX-Reswap"]) == ("#flash",
+                                                                              "innerHTML")
+    assert answer.text.startswith('<p class="flash error" role="alert">vic (viewer)')
+
+
+def test_login_goes_only_to_pages_of_this_site(dashboard: Dashboard) -> None:
+    for target, expected in [("/runs", "/runs"), ("//evil.example/x", "/"),
+                             ("https://evil.example/", "/"), ("/\\evil.example", "/")]:
+        answer = dashboard.client.post("/login", follow_redirects=False, data={
+            "name": "vic", "password": PASSWORD, "next": target})
+        assert (answer.status_code, answer.headers["location"]) == (303, expected), target
+
+
+def test_logout_ends_the_session(dashboard: Dashboard) -> None:
+    csrf = dashboard.login("vic")
+    session = dashboard.client.cookies["ballast_session"]
+    assert dashboard.client.post("/logout", data={"csrf_token": ""},
+                                 follow_redirects=False).status_code == 403
+    answer = dashboard.client.post("/logout", data={"csrf_token": csrf},
+                                   follow_redirects=False)
+    assert (answer.status_code, answer.headers["location"]) == (303, "/login")
+    assert "ballast_session" not in dashboard.client.cookies
+    dashboard.client.cookies.set("ballast_session", session)
+    answer = dashboard.client.get("/", follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"].startswith("/login")
