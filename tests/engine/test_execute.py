@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -24,7 +24,7 @@ from ballast.engine.execute_plan import ExecutionSettings, approved_trades
 from ballast.engine.imports import ImportKind, import_file
 from ballast.engine.simulation import execute_run, simulated_broker
 from ballast.engine.workspace import open_store
-from ballast.execution import BrokerReport, Order, SimulatedBroker, SimulationConfig
+from ballast.execution import BrokerReport, Clock, Order, SimulatedBroker, SimulationConfig
 from ballast.execution.broker import BrokerUnavailable
 from ballast.store import AccountProposal, ProposedTrade, Store
 from ballast.store.compliance import StoredDecision
@@ -269,3 +269,27 @@ def test_engaging_the_kill_switch_cancels_the_open_orders_at_once(
     with store.transaction() as tx:
         filled = {o.client_order_id: o.filled_quantity for o in tx.orders(run)}
     assert all(q > 0 for q in filled.values())
+
+
+class Timed(SimulatedBroker):
+    """Notes the (simulated) time of every order it receives."""
+
+    def __init__(self, broker: SimulatedBroker, clock: Clock) -> None:
+        self.__dict__.update(broker.__dict__)
+        self.at: list[datetime] = []
+        self.watch = clock
+
+    def submit(self, order: Order) -> BrokerReport:
+        self.at.append(self.watch.now())
+        return super().submit(order)
+
+
+def test_orders_are_sent_within_the_brokers_rate_limit(
+        store: Store, book_files: dict[str, Path]) -> None:
+    run = stored_run(store, book_files)
+    sim, clock = simulated_broker(store, AS_OF)
+    broker = Timed(sim, clock)
+    execute(store, run, broker, as_of=AS_OF, clock=clock,
+            settings=ExecutionSettings(max_orders_per_second=2.0))
+    gaps = [(b - a).total_seconds() for a, b in zip(broker.at, broker.at[1:], strict=False)]
+    assert len(broker.at) == 4 and min(gaps) >= 0.5

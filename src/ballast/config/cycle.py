@@ -42,7 +42,8 @@ class CycleConfig(BaseModel):
     prefix (``prices*.csv``, ``fx*.csv``, ``transactions*.csv``, ``corporate_actions*.csv``);
     ``broker_state``: the simulated broker's books, kept in this file across restarts (paper
     trading; without it the broker is replayed from the store);
-    ``rules``: rule-set files (default: the stored rule sets); ``reports``: where statements
+    ``rules``: rule-set files (default: the stored rule sets); ``max_orders_per_second``: the
+    broker's rate limit, kept by execution; ``reports``: where statements
     are written on the last session of a month or quarter."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -56,6 +57,7 @@ class CycleConfig(BaseModel):
     kill_switch: KillSwitchPolicy = KillSwitchPolicy()
     max_stale_sessions: int = Field(5, ge=0)
     execute: bool = True
+    max_orders_per_second: float | None = Field(None, gt=0)
     reports: Path | None = None
     schedule: Schedule = Schedule()
 

@@ -22,6 +22,7 @@ from ballast.engine.approvals import PENDING, REJECTED, apply_policy, proposal_s
 from ballast.engine.check import check, rule_sets
 from ballast.engine.drawdown import drawdown_targets
 from ballast.engine.execute import execute
+from ballast.engine.execute_plan import ExecutionSettings
 from ballast.engine.imports import ImportKind, import_file
 from ballast.engine.kernel import Kernel
 from ballast.engine.monitor import monitor
@@ -244,8 +245,9 @@ def execute_stage(ctx: CycleContext) -> StageOutcome:
         return StageOutcome("skipped", "nothing checked to execute")
     broker, clock = ctx.kernel.broker(ctx.store, ctx.session)
     try:
-        reports = [execute(ctx.store, r, broker, as_of=ctx.session, clock=clock)
-                   for r in ctx.run_ids()]
+        settings = ExecutionSettings(max_orders_per_second=ctx.config.max_orders_per_second)
+        reports = [execute(ctx.store, r, broker, as_of=ctx.session, clock=clock,
+                           settings=settings) for r in ctx.run_ids()]
     except KillSwitchEngaged as exc:
         return StageOutcome("stopped", f"kill switch: {exc}", {"kill_switch": str(exc)})
     orders, blocks = sum(r.orders for r in reports), sum(r.blocks for r in reports)

@@ -96,7 +96,7 @@ def execute(store: Store, run_id: int, broker: Broker, *, as_of: date,
         _guard(store, broker.name, pending, plans)  # collecting fills of open orders is allowed
         broker.connect()
         try:
-            sent = _send(store, broker, clock, pending, plans)
+            sent = _send(store, broker, clock, pending, plans, settings)
             fills = _await(store, broker, clock, run_id, settings, plans)
         finally:
             broker.disconnect()
@@ -137,7 +137,7 @@ def _plan(tx: UnitOfWork, run_id: int, broker: str, settings: ExecutionSettings,
 
 
 def _send(store: Store, broker: Broker, clock: Clock, pending: Sequence[Order],
-          plans: dict[str, tuple[str, ...]]) -> int:
+          plans: dict[str, tuple[str, ...]], settings: ExecutionSettings) -> int:
     """Persist every new order as submitted, then send each after the kill-switch guard (an
     order left submitted by a crash is sent again: the broker recognizes its client order
     id)."""
@@ -154,7 +154,10 @@ def _send(store: Store, broker: Broker, clock: Clock, pending: Sequence[Order],
             tx.save_order(order_record(o, broker.name), events)
         tx.audit_orders([order_record(o, broker.name) for o, e in marked if e], plans)
     reports = []
-    for o, _ in marked:
+    gap = 1.0 / settings.max_orders_per_second if settings.max_orders_per_second else 0.0
+    for n, (o, _) in enumerate(marked):
+        if gap and n:
+            clock.sleep(gap)  # the broker's rate limit
         _guard(store, broker.name, [o], plans)
         reports.append((o, broker.submit(o)))
     with store.transaction() as tx:

@@ -41,13 +41,15 @@ class ExecutionSettings:
     """How orders are shaped. With ``limit_tolerance_bps`` orders are limits at the arrival
     price moved that far against them; an order above ``max_adv_share`` of the average daily
     volume is split into child orders; open orders left after ``max_wait_seconds`` are
-    cancelled."""
+    cancelled; with ``max_orders_per_second`` orders are sent no faster than that (a broker's
+    rate limit)."""
 
     limit_tolerance_bps: Decimal | None = None
     max_adv_share: Decimal = Decimal("0.1")
     time_in_force: TimeInForce = TimeInForce.DAY
     poll_seconds: float = 1.0
     max_wait_seconds: float = 6.5 * 3600
+    max_orders_per_second: float | None = None
 
 
 def approved_trades(tx: UnitOfWork, run_id: int) -> list[ProposedTrade]:
