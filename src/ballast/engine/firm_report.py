@@ -48,8 +48,7 @@ def build_firm_report(store: Store, period: Period, *, firm: str = DEFAULT_FIRM,
         txns = tx.transactions(until=period.end, since=period.start)
         gains = tx.gains(since=period.start, until=period.end)
         run_day = {f"run:{r.id}": r.as_of for r in tx.rebalance_runs()}
-        entries = [e for kind in BREACH_KINDS for e in tx.audit_entries()
-                   if e.kind == kind]
+        entries = [e for e in tx.audit_entries() if e.kind in BREACH_KINDS]
         market = load_market(tx, period.end)
     notices: list[str] = []
     firm_perf = _measure(store, Scope(ScopeKind.FIRM), period, currency, notices)
