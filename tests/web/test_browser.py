@@ -26,6 +26,7 @@ CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium"
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed "
                                 "(.ci/ensure-chromium installs it as root with apt-get)")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+OUTSIDE: list[str] = []  # requests the pages made to anywhere but the server (none: offline)
 SHOTS = Path(os.environ.get("BALLAST_SCREENSHOTS",
                             Path(__file__).resolve().parents[2] / "build" / "screenshots"))
 
@@ -45,6 +46,8 @@ def _page(browser: sync_api.Browser, server: LiveServer, user: str) -> sync_api.
     """A new browser session logged in as ``user`` (through the login form)."""
     page = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
     page.set_default_timeout(15_000)
+    page.on("request", lambda r: None if r.url.startswith(f"{server.url}/")
+            else OUTSIDE.append(r.url))
     page.goto(f"{server.url}/runs")
     assert "/login" in page.url
     page.fill("input[name=name]", user)
@@ -145,6 +148,7 @@ def test_review_approve_execute_and_see_the_orders(
     orders = approver.locator("#orders tbody tr").count()
     assert orders == len(service.orders(live_server.store, run)) > 0
     assert "executed" in approver.inner_text("#flash")
+    assert OUTSIDE == []
     _shot(approver, "approver-orders")
     approver.context.close()
 
