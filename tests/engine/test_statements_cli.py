@@ -64,3 +64,17 @@ def test_firm_report(demo_store: Store, tmp_path: Path) -> None:
     text = pdfium.PdfDocument(tmp_path / "firm-report-2020Q1.pdf")[0].get_textpage() \
         .get_text_range()
     assert "Firm report · 2020Q1" in text
+
+
+def test_every_account_in_parallel(demo_store: Store, tmp_path: Path) -> None:
+    code, out = run(demo_store, "report", "statement", "--all", "--period", "2020Q1",
+                    "--out", str(tmp_path), "--format", "pdf")
+    assert code == 0, out
+    with demo_store.transaction() as tx:
+        accounts = sorted(tx.accounts())
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        f"statement-{a}-2020Q1.pdf" for a in accounts]
+    for a in accounts:  # each file is its own account's
+        text = pdfium.PdfDocument(tmp_path / f"statement-{a}-2020Q1.pdf")[0].get_textpage() \
+            .get_text_range()
+        assert f"Account {a} " in text
