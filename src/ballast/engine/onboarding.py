@@ -187,7 +187,7 @@ def _may_onboard(user: Principal, what: str = "onboard clients") -> None:
 
 def _protect_tax_id(clear: str, box: SecretBox | None) -> tuple[str | None, str | None, str]:
     """(ciphertext, hash, last four) of a tax id: encrypted when there is a key, else hashed."""
-    clean = "".join(c for c in clear.upper() if c.isalnum())
+    clean = _alnum(clear)
     if box is not None:
         return box.encrypt(clean), None, clean[-4:]
     return None, PasswordHasher().hash(clean), clean[-4:]
@@ -271,7 +271,7 @@ def onboard(store: Store, application: Application, user: Principal, *,
             household.id, client.legal_name, client.date_of_birth, client.address,
             client.country, ciphertext, hashed, last4, client.employment.value,
             client.source_of_funds, client.pep, client.id_document.type.value,
-            _last4(client.id_document.number.get_secret_value()), user.name, at))
+            _alnum(client.id_document.number.get_secret_value())[-4:], user.name, at))
         records = [SuitabilityRecord(
             0, household.id, a, q.version, assessment.answers, assessment.attitude.score,
             assessment.capacity.score if assessment.capacity else None,
@@ -283,8 +283,9 @@ def onboard(store: Store, application: Application, user: Principal, *,
     return Onboarded(household.id, tuple(ids), assessment, models, override, tuple(record_ids))
 
 
-def _last4(value: str) -> str:
-    return "".join(c for c in value.upper() if c.isalnum())[-4:]
+def _alnum(value: str) -> str:
+    """``value`` in capitals without spaces, dashes or other separators."""
+    return "".join(c for c in value.upper() if c.isalnum())
 
 
 def _journal(application: Application, assessment: Assessment, models: dict[str, str],
