@@ -12,7 +12,9 @@ of the run with their approval state (a random page). Latency is measured per re
 send to full body; an error is any answer but 200 or a failed request.
 
 Prints one JSON line: accounts, clients, requests, p50_ms, p99_ms, errors, requests per
-second and the p99 of each endpoint. Target (issue 9): p99 at most 100 ms, zero errors.
+second, the p99 of each endpoint, the server's CPU time per request (what bounds its
+throughput on one core, whatever else the machine runs) and the load average at the end.
+Target (issue 9): p99 at most 100 ms, zero errors.
 
     python benchmarks/api.py [--accounts N] [--clients N] [--seconds S] [--db PATH]
 """
@@ -65,6 +67,12 @@ def build(path: Path, accounts: int) -> tuple[int, int, list[str], str]:
     return len(ids), run, ids, token
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds of process ``pid`` so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -90,8 +98,9 @@ def serve(path: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
 
 
 async def load(base: str, token: str, ids: list[str], run: int, pages: int, clients: int,
-               seconds: float) -> tuple[dict[str, list[float]], int]:
-    """Every client's latencies by endpoint, and the number of errors."""
+               seconds: float, server: int) -> tuple[dict[str, list[float]], int, float]:
+    """Every client's latencies by endpoint, the number of errors, and the CPU seconds the
+    server process used while measured."""
     latencies: dict[str, list[float]] = {"overview": [], "account": [], "proposals": []}
     errors = 0
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
@@ -102,6 +111,7 @@ async def load(base: str, token: str, ids: list[str], run: int, pages: int, clie
             # warm-up, not measured: the first overview values the whole book
             (await http.get(url, timeout=600)).raise_for_status()
         end = time.monotonic() + seconds
+        cpu_before = cpu_seconds(server)
 
         async def client(seed: int) -> None:
             nonlocal errors
@@ -123,7 +133,8 @@ async def load(base: str, token: str, ids: list[str], run: int, pages: int, clie
                 errors += not ok
 
         await asyncio.gather(*(client(i) for i in range(clients)))
-    return latencies, errors
+        cpu = cpu_seconds(server) - cpu_before
+    return latencies, errors, cpu
 
 
 def main() -> None:
@@ -139,9 +150,9 @@ def main() -> None:
         port = free_port()
         proc = serve(path, port, Path(tmp) / "server.log")
         try:
-            latencies, errors = asyncio.run(load(
+            latencies, errors, server_cpu = asyncio.run(load(
                 f"http://127.0.0.1:{port}", token, ids, run, max(1, accounts // 50),
-                args.clients, args.seconds))
+                args.clients, args.seconds, proc.pid))
         finally:
             proc.terminate()
             try:
@@ -155,6 +166,8 @@ def main() -> None:
         "p50_ms": round(float(np.percentile(every, 50)), 1),
         "p99_ms": round(float(np.percentile(every, 99)), 1), "errors": errors,
         "requests_per_second": round(every.size / args.seconds, 1),
+        "server_cpu_ms_per_request": round(server_cpu * 1000 / max(every.size, 1), 2),
+        "load_average": round(os.getloadavg()[0], 1),
         **{f"p99_{k}_ms": round(float(np.percentile(np.array(v) * 1000, 99)), 1)
            for k, v in latencies.items() if v},
         "seconds": args.seconds}))

@@ -84,7 +84,8 @@ async def list_proposals(request: Request, run_id: int, offset: Offset = 0, limi
     """The run's proposals by account with compliance verdict, trade value and approval."""
     index = (await run_of(request).aget())[0]
     if index is not None and index.summary.run_id == run_id:
-        chosen = [s for s in index.states if status in (None, s.status)]
+        chosen = index.states if status is None else [
+            s for s in index.states if s.status == status]
         states, total = chosen[offset:offset + limit], len(chosen)
     else:
         states, total = await run_in_threadpool(approvals.page_states, store_of(request),
