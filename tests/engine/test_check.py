@@ -39,7 +39,7 @@ def test_demo_catches_the_three_breaches(checked: Store) -> None:
     result = check(checked, rules_paths=[FIRM])
     by = {d.account: d for d in result.decisions}
     texts = [v.explanation for d in result.decisions for v in d.violations]
-    assert "HH001-TAX would buy 2 JNJ, which is on the firm's restricted list" in texts
+    assert "HH001-TAX would buy 1 JNJ, which is on the firm's restricted list" in texts
     assert any(t.startswith("MSFT would be") or t.startswith("MSFT is") for t in texts)
     assert not by["HH003-TAX"].approved
     assert ("model growth has risk level 5, above the risk score 2 of HH003-TAX: the model "

@@ -293,3 +293,13 @@ def test_orders_are_sent_within_the_brokers_rate_limit(
             settings=ExecutionSettings(max_orders_per_second=2.0))
     gaps = [(b - a).total_seconds() for a, b in zip(broker.at, broker.at[1:], strict=False)]
     assert len(broker.at) == 4 and min(gaps) >= 0.5
+
+
+def test_a_broker_is_named_and_fix_needs_its_session_settings(
+        store: Store, book_files: dict[str, Path]) -> None:
+    stored_run(store, book_files)
+    with pytest.raises(ConfigError, match="unknown broker 'ib'"):
+        execute_run(store, broker="ib")
+    with pytest.raises(ConfigError, match="needs its session settings") as refused:
+        execute_run(store, broker="fix")
+    assert "--fix-config" in refused.value.hint

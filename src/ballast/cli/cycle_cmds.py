@@ -15,12 +15,10 @@ from rich.table import Table
 
 from ballast.config.cycle import load_cycle_config
 from ballast.domain import BallastError
-from ballast.engine.cycle import CycleReport, cycles, run_cycle
+from ballast.engine.cycle import CycleRecord, CycleReport, cycles, latest_session, run_cycle
 from ballast.engine.kernel import kernel_for
 from ballast.engine.scheduler import run_schedule
 from ballast.engine.workspace import open_store
-from ballast.store import Store
-from ballast.store.cycles import CycleRecord
 
 console = Console()
 
@@ -50,7 +48,7 @@ def cycle_cmd(
     book and reconcile. Running a completed date again does nothing new; a failed or stopped
     cycle resumes where it stopped."""
     store = open_store(db, create=False)
-    session = _day(day) if day else _latest(store)
+    session = _day(day) if day else latest_session(store)
     report = run_cycle(store, load_cycle_config(config), session)
     if as_json:
         sys.stdout.write(json.dumps(_as_dict(report.cycle), indent=2, default=str) + "\n")
@@ -121,11 +119,3 @@ def _day(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise BallastError(f"--date {text!r} is not a date", hint="Use YYYY-MM-DD.") from None
-
-
-def _latest(store: Store) -> date:
-    with store.transaction() as tx:
-        last = tx.last_price_date()
-    if last is None:
-        raise BallastError("the book has no prices", hint="Import prices, or pass --date.")
-    return last

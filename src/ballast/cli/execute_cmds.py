@@ -27,10 +27,14 @@ def register(app: typer.Typer) -> None:
 def execute_cmd(
     run: Annotated[int | None, typer.Option("--run", help="Rebalance run id (default: the "
                                             "latest).")] = None,
-    broker: Annotated[str, typer.Option("--broker", help="Broker adapter.")] = "simulated",
+    broker: Annotated[str, typer.Option(
+        "--broker", help="Broker adapter: simulated or fix.")] = "simulated",
     broker_state: Annotated[Path | None, typer.Option(
         "--broker-state", help="File the simulated broker keeps its books in (paper "
         "trading across restarts; default: in memory).")] = None,
+    fix_config: Annotated[Path | None, typer.Option(
+        "--fix-config", help="FIX session settings YAML for --broker fix (docs/fix.md).")
+    ] = None,
     db: Annotated[str | None, typer.Option(
         "--db", envvar="BALLAST_DATABASE_URL",
         help="Database URL (default sqlite:///./ballast.db).")] = None,
@@ -41,7 +45,7 @@ def execute_cmd(
     them into each account's lots. Running it again sends and books nothing twice."""
     store = open_store(db, create=False)
     approvals.ensure_run_approved(store, run)  # every proposal it would send is approved
-    report = execute_run(store, run, broker, state=broker_state)
+    report = execute_run(store, run, broker, state=broker_state, fix_config=fix_config)
     if as_json:
         sys.stdout.write(json.dumps(asdict(report), indent=2) + "\n")
         return

@@ -57,10 +57,14 @@ def _decimal(text: str | None, option: str) -> Decimal | None:
 @reconcile_app.callback(invoke_without_command=True)
 def reconcile_cmd(
     ctx: typer.Context,
-    broker: Annotated[str, typer.Option("--broker", help="Broker adapter.")] = "simulated",
+    broker: Annotated[str, typer.Option(
+        "--broker", help="Broker adapter: simulated or fix.")] = "simulated",
     broker_state: Annotated[Path | None, typer.Option(
         "--broker-state", help="The simulated broker's books file (default: replay the "
         "orders the store sent).")] = None,
+    fix_config: Annotated[Path | None, typer.Option(
+        "--fix-config", help="FIX session settings YAML for --broker fix (docs/fix.md).")
+    ] = None,
     custodian: Annotated[Path | None, typer.Option(
         "--custodian", help="A custodian position file (docs/formats.md).")] = None,
     custodian_name: Annotated[str | None, typer.Option(
@@ -92,7 +96,7 @@ def reconcile_cmd(
         return
     report_id, report = reconcile_and_store(
         store, broker, date.fromisoformat(as_of) if as_of else None, custodian=custodian,
-        custodian_name=custodian_name, broker_state=broker_state,
+        custodian_name=custodian_name, broker_state=broker_state, fix_config=fix_config,
         quantity_tolerance=_decimal(quantity_tolerance, "--quantity-tolerance"),
         cash_tolerance=_decimal(cash_tolerance, "--cash-tolerance"))
     if as_json:

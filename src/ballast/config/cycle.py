@@ -41,7 +41,8 @@ class CycleConfig(BaseModel):
     directory. ``inbox``: a folder whose files are imported at the start of every cycle, by name
     prefix (``prices*.csv``, ``fx*.csv``, ``transactions*.csv``, ``corporate_actions*.csv``);
     ``broker_state``: the simulated broker's books, kept in this file across restarts (paper
-    trading; without it the broker is replayed from the store);
+    trading; without it the broker is replayed from the store); ``fix``: the FIX session
+    settings file of ``broker: fix`` (docs/fix.md);
     ``rules``: rule-set files (default: the stored rule sets); ``max_orders_per_second``: the
     broker's rate limit, kept by execution; ``reports``: where statements
     are written on the last session of a month or quarter."""
@@ -49,8 +50,9 @@ class CycleConfig(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     environment: Environment = Environment.PAPER
-    broker: Literal["simulated"] = "simulated"
+    broker: Literal["simulated", "fix"] = "simulated"
     broker_state: Path | None = None
+    fix: Path | None = None
     inbox: Path | None = None
     rules: tuple[Path, ...] = ()
     rebalance: RebalancePolicy = RebalancePolicy()

@@ -16,7 +16,7 @@ from typing import Any
 from ballast.audit.journal import Draft
 from ballast.config.cycle import CycleConfig
 from ballast.data import trading_calendar
-from ballast.domain import BallastError, ConfigError
+from ballast.domain import BallastError, ConfigError, DataError
 from ballast.engine.cycle_stages import STAGES, CycleContext, Stage, StageOutcome
 from ballast.engine.kernel import Kernel, kernel_for
 from ballast.store import Store
@@ -103,10 +103,19 @@ def _run(stage: Stage, ctx: CycleContext, name: str) -> StageOutcome:
                             {"error": type(exc).__name__})
 
 
+def latest_session(store: Store) -> date:
+    """The latest priced day of the book (the default session of ``ballast cycle``)."""
+    with store.transaction() as tx:
+        last = tx.last_price_date()
+    if last is None:
+        raise DataError("the book has no prices", hint="Import prices, or pass --date.")
+    return last
+
+
 def cycles(store: Store, limit: int | None = 20) -> list[CycleRecord]:
     """Stored cycles, newest first."""
     with store.transaction() as tx:
         return tx.cycles(limit)
 
 
-__all__ = ["CycleReport", "cycles", "run_cycle"]
+__all__ = ["CycleRecord", "CycleReport", "cycles", "latest_session", "run_cycle"]

@@ -9,7 +9,8 @@ from datetime import UTC, date, datetime, time
 
 from ballast.config.cycle import CycleConfig, Environment
 from ballast.domain import ConfigError
-from ballast.engine.reconcile import ReconciliationReport, reconcile_with
+from ballast.engine.brokers import fix_broker
+from ballast.engine.reconcile import ReconciliationReport, reconcile, reconcile_with
 from ballast.engine.simulation import simulated_broker
 from ballast.execution import Broker, Clock
 from ballast.execution.broker import SimulatedClock, WallClock
@@ -33,23 +34,39 @@ class Kernel:
 def kernel_for(config: CycleConfig, *, clock: Clock | None = None,
                broker: BrokerFactory | None = None) -> Kernel:
     """The kernel of ``config.environment``: backtest on simulated time at each session's
-    close, paper on the wall clock, both through the simulated broker; live needs a real
-    broker, passed as ``broker`` (tests pass theirs the same way)."""
+    close, paper and live on the wall clock; the broker of ``config.broker`` — simulated, or
+    the FIX session of ``config.fix`` — unless ``broker`` is given (tests pass theirs). Live
+    trading is refused on the simulated broker."""
     env = config.environment
-    if env is Environment.LIVE and broker is None:
+    if env is Environment.LIVE and broker is None and config.broker == "simulated":
         raise ConfigError("the live environment needs a real broker and none is configured",
-                          hint="Use environment: paper to trade on the simulated broker.")
+                          hint="Set `broker: fix` and `fix: <settings.yaml>`, or use "
+                          "environment: paper to trade on the simulated broker.")
     chosen = clock or (SimulatedClock(datetime(1970, 1, 1, tzinfo=UTC))
                        if env is Environment.BACKTEST else WallClock())
+    if broker is None and config.broker == "fix":
+        return _fix_kernel(env, chosen, fix_broker(config.fix))
     state = config.broker_state
 
     def simulated(store: Store, session: date) -> tuple[Broker, Clock]:
         return simulated_broker(store, session, state=state)
 
-    def reconcile(store: Store, session: date) -> ReconciliationReport:
+    def reconcile_simulated(store: Store, session: date) -> ReconciliationReport:
         return reconcile_with(store, "simulated", session, broker_state=state)
 
-    return Kernel(env, chosen, broker or simulated, reconcile)
+    return Kernel(env, chosen, broker or simulated, reconcile_simulated)
+
+
+def _fix_kernel(env: Environment, clock: Clock, fix: Broker) -> Kernel:
+    """One FIX session for every cycle of the process: orders go out on the wall clock."""
+
+    def session_broker(_: Store, __: date) -> tuple[Broker, Clock]:
+        return fix, clock
+
+    def reconcile_fix(store: Store, session: date) -> ReconciliationReport:
+        return reconcile(store, fix, as_of=session)
+
+    return Kernel(env, clock, session_broker, reconcile_fix)
 
 
 def session_close(session: date) -> datetime:

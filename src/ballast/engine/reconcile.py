@@ -18,9 +18,10 @@ from typing import Any
 
 from ballast.data import trading_calendar
 from ballast.data.custodian import CustodianStatement
-from ballast.domain import ZERO, AccountId, ConfigError, DataError, round_to_minor
+from ballast.domain import ZERO, AccountId, DataError, round_to_minor
 from ballast.engine.book_loader import ordered_events, replay
 from ballast.engine.booking import scope_accounts
+from ballast.engine.brokers import check_broker, fix_broker
 from ballast.engine.execute_plan import fill_of, order_of
 from ballast.engine.simulation import CLOSE, NEW_YORK, OPEN, simulated_broker
 from ballast.execution import Broker, Fill, OrderState, SimulatedBroker, SimulatedClock
@@ -234,21 +235,24 @@ def replayed_simulated_broker(store: Store, as_of: date) -> SimulatedBroker:
 def reconcile_with(store: Store, broker: str, as_of: date | None = None, *,
                    custodian: CustodianStatement | None = None,
                    custodian_name: str | None = None, broker_state: Path | None = None,
-                   tolerances: Tolerances | None = None) -> ReconciliationReport:
+                   tolerances: Tolerances | None = None,
+                   fix_config: Path | None = None) -> ReconciliationReport:
     """Reconcile with the named broker — the simulated broker's books in ``broker_state``, or
-    replayed from the store without it — and with a custodian's file, as of ``as_of``
-    (default: the file's date, else the latest run's)."""
-    if broker != "simulated":
-        raise ConfigError(f"unknown broker {broker!r}", hint="Use --broker simulated.")
+    replayed from the store without it; the FIX session of ``fix_config`` — and with a
+    custodian's file, as of ``as_of`` (default: the file's date, else the latest run's)."""
+    check_broker(broker)
     if custodian is not None and as_of is not None and as_of != custodian.as_of:
         raise DataError(f"{custodian.file} is as of {custodian.as_of}, not {as_of}",
                         hint="Leave out --as-of, or give the custodian file of that date.")
     with store.transaction() as tx:
         dates = [r.as_of for r in tx.rebalance_runs()]
     day = as_of or (custodian.as_of if custodian else max(dates, default=date.today()))
-    if broker_state is None:
-        sim = replayed_simulated_broker(store, day)
+    chosen: Broker
+    if broker == "fix":
+        chosen = fix_broker(fix_config)
+    elif broker_state is None:
+        chosen = replayed_simulated_broker(store, day)
     else:
-        sim, _ = simulated_broker(store, day, state=broker_state)
+        chosen, _ = simulated_broker(store, day, state=broker_state)
     report = None if custodian is None else custodian_report(store, custodian, custodian_name)
-    return reconcile(store, sim, as_of=day, custodian=report, tolerances=tolerances)
+    return reconcile(store, chosen, as_of=day, custodian=report, tolerances=tolerances)

@@ -41,7 +41,7 @@ class StoredReconciliation:
 
 def reconcile_and_store(store: Store, broker: str, as_of: date | None = None, *,
                         custodian: Path | None = None, custodian_name: str | None = None,
-                        broker_state: Path | None = None,
+                        broker_state: Path | None = None, fix_config: Path | None = None,
                         quantity_tolerance: Decimal | None = None,
                         cash_tolerance: Decimal | None = None
                         ) -> tuple[int, ReconciliationReport]:
@@ -55,7 +55,7 @@ def reconcile_and_store(store: Store, broker: str, as_of: date | None = None, *,
     statement = None if custodian is None else read_custodian(custodian)
     report = reconcile_with(store, broker, as_of, custodian=statement,
                             custodian_name=custodian_name, broker_state=broker_state,
-                            tolerances=tolerances)
+                            tolerances=tolerances, fix_config=fix_config)
     return save_report(store, report), report
 
 

@@ -9,9 +9,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ballast.data import trading_calendar
-from ballast.domain import ConfigError
+from ballast.engine.brokers import check_broker, fix_broker
 from ballast.engine.execute import ExecutionRefused, ExecutionReport, execute
 from ballast.execution import SimulatedBroker, SimulatedClock, SimulationConfig
+from ballast.execution.broker import WallClock
 from ballast.store import Store
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -40,12 +41,12 @@ def simulated_broker(store: Store, as_of: date, config: SimulationConfig | None 
 
 
 def execute_run(store: Store, run_id: int | None = None, broker: str = "simulated",
-                config: SimulationConfig | None = None, state: Path | None = None
-                ) -> ExecutionReport:
-    """Execute a stored run (the latest by default) as of its date through the named broker
-    (the simulated broker keeping its books in ``state`` when given)."""
-    if broker != "simulated":
-        raise ConfigError(f"unknown broker {broker!r}", hint="Use --broker simulated.")
+                config: SimulationConfig | None = None, state: Path | None = None,
+                fix_config: Path | None = None) -> ExecutionReport:
+    """Execute a stored run (the latest by default) as of its date through the named broker:
+    the simulated broker (keeping its books in ``state`` when given) or the FIX session of
+    ``fix_config``."""
+    check_broker(broker)
     with store.transaction() as tx:
         runs = {r.id: r for r in tx.rebalance_runs()}
     if not runs:
@@ -54,5 +55,8 @@ def execute_run(store: Store, run_id: int | None = None, broker: str = "simulate
     run = runs.get(run_id if run_id is not None else max(runs))
     if run is None:
         raise ExecutionRefused(f"there is no rebalance run {run_id}")
+    if broker == "fix":
+        return execute(store, run.id, fix_broker(fix_config), as_of=run.as_of,
+                       clock=WallClock())
     sim, clock = simulated_broker(store, run.as_of, config, state)
     return execute(store, run.id, sim, as_of=run.as_of, clock=clock)
