@@ -38,6 +38,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/compliance.py
 	$(BIN)/python benchmarks/reports.py
 	$(BIN)/python benchmarks/backtest.py
+	$(BIN)/python benchmarks/api.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info ballast-demo.db

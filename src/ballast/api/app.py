@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from ballast.api import errors
 from ballast.api.auth import router as auth_router
 from ballast.api.cache import Cached
-from ballast.api.observability import Metrics, request_middleware
+from ballast.api.observability import Metrics, RequestMiddleware
 from ballast.api.routes_admin import router as admin_router
 from ballast.api.routes_book import router as book_router
 from ballast.api.routes_controls import router as controls_router
@@ -53,7 +53,7 @@ def create_app(store: Store) -> FastAPI:
                                           lambda: float(len(kill_switch.status(reads)))),
     })
     errors.install(app)
-    app.middleware("http")(request_middleware(metrics, errors.unexpected_error))
+    app.add_middleware(RequestMiddleware, metrics=metrics, on_error=errors.unexpected_error)
     for router in (ops_router, auth_router, book_router, runs_router, controls_router,
                    records_router, admin_router, onboarding_router):
         app.include_router(router)

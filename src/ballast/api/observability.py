@@ -15,8 +15,10 @@ from typing import Any
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
+from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 LOGGER = "ballast.api"
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -77,40 +79,58 @@ class _Gauges(Collector):
             yield family
 
 
-def route_of(request: Request) -> str:
-    """The route template of ``request`` (``/api/accounts/{account_id}``), not its path, so
+def route_of(scope: Scope) -> str:
+    """The route template a request matched (``/api/accounts/{account_id}``), not its path, so
     metrics do not explode with ids; ``unmatched`` for a 404 without a route."""
-    return str(getattr(request.scope.get("route"), "path", "unmatched"))
+    return str(getattr(scope.get("route"), "path", "unmatched"))
 
 
-def request_middleware(metrics: Metrics,
-                       on_error: Callable[[Request, Exception], Awaitable[Response]]
-                       ) -> Callable[[Request, Callable[[Request], Awaitable[Response]]],
-                                     Awaitable[Response]]:
-    """Middleware: a request id (the caller's X-Request-ID or a new one) on the request state
-    and the response, one JSON log line per request, and the metrics; an exception no handler
-    took becomes ``on_error``'s answer (logged and counted like any other)."""
-    log = logging.getLogger(LOGGER)
+def _request_id(scope: Scope) -> str:
+    given = next((v.decode("latin-1") for k, v in scope.get("headers", ())
+                  if k == b"x-request-id"), "")
+    return given if 0 < len(given) <= 64 and given.isprintable() else uuid.uuid4().hex
 
-    async def middleware(request: Request,
-                         call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        given = request.headers.get(REQUEST_ID_HEADER, "")
-        request_id = given if 0 < len(given) <= 64 and given.isprintable() else uuid.uuid4().hex
-        request.state.request_id = request_id
-        started = time.perf_counter()
+
+class RequestMiddleware:
+    """Pure ASGI middleware: a request id (the caller's X-Request-ID or a new one) on the
+    request state and the answer, one JSON log line per request, and the metrics; an
+    exception no handler took becomes ``on_error``'s answer (logged and counted like any
+    other)."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics,
+                 on_error: Callable[[Request, Exception], Awaitable[Response]]) -> None:
+        self.app, self.metrics, self.on_error = app, metrics, on_error
+        self.log = logging.getLogger(LOGGER)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = _request_id(scope)
+        state = scope.setdefault("state", {})
+        state["request_id"] = request_id
+        started, status = time.perf_counter(), 500
+        sent = False
+
+        async def answer(message: Message) -> None:
+            nonlocal status, sent
+            if message["type"] == "http.response.start":
+                status, sent = message["status"], True
+                MutableHeaders(scope=message).append(REQUEST_ID_HEADER, request_id)
+            await send(message)
+
         try:
-            response = await call_next(request)
+            await self.app(scope, receive, answer)
         except Exception as exc:
-            response = await on_error(request, exc)
-        seconds = time.perf_counter() - started
-        route = route_of(request)
-        metrics.requests.labels(request.method, route, str(response.status_code)).inc()
-        metrics.latency.labels(request.method, route).observe(seconds)
-        response.headers[REQUEST_ID_HEADER] = request_id
-        log.info("request", extra={
-            "request_id": request_id, "user": getattr(request.state, "user", None),
-            "method": request.method, "route": route, "status": response.status_code,
-            "duration_ms": round(seconds * 1000, 2)})
-        return response
-
-    return middleware
+            if sent:
+                raise
+            response = await self.on_error(Request(scope, receive), exc)
+            await response(scope, receive, answer)
+        finally:
+            seconds = time.perf_counter() - started
+            route, method = route_of(scope), scope["method"]
+            self.metrics.requests.labels(method, route, str(status)).inc()
+            self.metrics.latency.labels(method, route).observe(seconds)
+            self.log.info("request", extra={
+                "request_id": request_id, "user": state.get("user"), "method": method,
+                "route": route, "status": status, "duration_ms": round(seconds * 1000, 2)})
