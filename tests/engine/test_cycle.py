@@ -22,6 +22,7 @@ from ballast.engine.cycle import run_cycle
 from ballast.engine.demo import load_demo
 from ballast.engine.kernel import kernel_for
 from ballast.engine.reconcile_reports import stored_report
+from ballast.engine.report_schedule import Frequency, run_due
 from ballast.engine.simulation import simulated_broker
 from ballast.engine.users import add_user
 from ballast.engine.workspace import open_store
@@ -78,7 +79,11 @@ def test_a_cycle_runs_every_stage_once_and_a_rerun_does_nothing_new(
     stages = {s.stage: s for s in report.cycle.stages}
     assert report.new and report.status == "completed"
     assert list(stages) == ["ingest", "validate", "corporate_actions", "value", "targets",
-                            "monitor", "propose", "check", "approve", "execute", "reconcile"]
+                            "monitor", "propose", "check", "approve", "execute", "reconcile",
+                            "measure", "report"]
+    assert stages["measure"].summary.startswith("firm ") and "month to date" in \
+        stages["measure"].summary
+    assert stages["report"].status == "skipped"
     assert stages["monitor"].outcome["breaches"] == 0
     assert stages["ingest"].status == "skipped" and stages["targets"].status == "skipped"
     assert stages["execute"].outcome["orders"] > 0
@@ -276,3 +281,32 @@ def test_a_reject_rate_above_the_limit_engages_the_kill_switch(demo: Store, tmp_
     assert stage.outcome["states"] == {"rejected": stage.outcome["orders"]}
     assert "orders rejected (100%), above the 20% limit" in stage.summary
     assert kill_switch.status(demo)
+
+
+def test_statements_of_closed_periods_are_written_once_by_the_cycle(tmp_path: Path) -> None:
+    store = open_store(f"sqlite:///{tmp_path / 'small.db'}")
+    load_demo(store, households=1)
+    out = tmp_path / "statements"
+    cfg = config(tmp_path, execute=False, reports=out)
+    report = run_cycle(store, cfg, LAST)  # March and Q1 2021 close on the 31st
+    stage = report.cycle.stages[-1]
+    assert report.status == "completed" and stage.stage == "report"
+    with store.transaction() as tx:
+        accounts = len(tx.accounts())
+    assert stage.outcome["statements"] == [f"2021-03 ({accounts} accounts)",
+                                           f"2021Q1 ({accounts} accounts)"]
+    assert len(list((out / "2021-03").glob("*.pdf"))) == accounts
+    assert len(list((out / "2021Q1").glob("*.html"))) == accounts
+    # a later run for the same day (a cron job, another environment) finds nothing due
+    assert run_due(store, Frequency.QUARTERLY, out, as_of=LAST) == []
+    store.close()
+
+
+def test_alerts_need_their_signing_secret(demo: Store, tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("BALLAST_WEBHOOK_SECRET", raising=False)
+    cfg = config(tmp_path, execute=False, alerts_webhook="http://127.0.0.1:9/alerts")
+    report = run_cycle(demo, cfg, LAST)
+    stage = report.cycle.stages[-1]
+    assert report.status == "failed" and stage.stage == "report"
+    assert "BALLAST_WEBHOOK_SECRET is not" in stage.summary

@@ -44,7 +44,8 @@ class CycleConfig(BaseModel):
     trading; without it the broker is replayed from the store); ``fix``: the FIX session
     settings file of ``broker: fix`` (docs/fix.md);
     ``rules``: rule-set files (default: the stored rule sets); ``max_orders_per_second``: the
-    broker's rate limit, kept by execution; ``reports``: where statements
+    broker's rate limit, kept by execution; ``alerts_webhook``: the URL alerts are posted to,
+    signed with ``BALLAST_WEBHOOK_SECRET`` (docs/reporting.md); ``reports``: where statements
     are written on the last session of a month or quarter."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -61,6 +62,7 @@ class CycleConfig(BaseModel):
     execute: bool = True
     max_orders_per_second: float | None = Field(None, gt=0)
     reports: Path | None = None
+    alerts_webhook: str | None = None
     schedule: Schedule = Schedule()
 
     def version(self) -> str:

@@ -6,6 +6,7 @@ from the cycle, never faked."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -15,21 +16,26 @@ from ballast.compliance.kill_switch import TriggerInputs
 from ballast.config.compliance import RuleSet
 from ballast.config.cycle import CycleConfig
 from ballast.config.settings import ValidationPolicy
-from ballast.domain import DataError
+from ballast.domain import ConfigError, DataError
 from ballast.domain.errors import KillSwitchEngaged
 from ballast.engine import kill_switch
 from ballast.engine.approvals import PENDING, REJECTED, apply_policy, proposal_states
 from ballast.engine.check import check, rule_sets
+from ballast.engine.deliver import send_alerts
 from ballast.engine.drawdown import drawdown_targets
 from ballast.engine.execute import execute
 from ballast.engine.execute_plan import ExecutionSettings
 from ballast.engine.imports import ImportKind, import_file
 from ballast.engine.kernel import Kernel
 from ballast.engine.monitor import monitor
+from ballast.engine.nav import Scope, ScopeKind
+from ballast.engine.performance import measure
+from ballast.engine.period import NoPerformanceData, period_between
 from ballast.engine.queries import book_summary
 from ballast.engine.rebalance import rebalance
 from ballast.engine.rebalance_overrides import RunOverrides
 from ballast.engine.reconcile_reports import save_report
+from ballast.engine.report_schedule import Frequency, run_due
 from ballast.store import Store
 
 
@@ -60,6 +66,7 @@ class CycleContext:
                 and self.done[s].get("trades")]
 
 
+WEBHOOK_SECRET = "BALLAST_WEBHOOK_SECRET"
 # Inbox files by name prefix, in the order they are imported.
 _INBOX = (("instruments", ImportKind.INSTRUMENTS), ("prices", ImportKind.PRICES),
           ("fx", ImportKind.FX), ("corporate_actions", ImportKind.CORPORATE_ACTIONS),
@@ -291,6 +298,47 @@ def reconcile_stage(ctx: CycleContext) -> StageOutcome:
                         {"breaks": len(report.breaks), "report_id": report_id})
 
 
+def measure_stage(ctx: CycleContext) -> StageOutcome:
+    """The firm's month to date: net time-weighted return from the book of record."""
+    start = ctx.session.replace(day=1)
+    try:
+        found = measure(ctx.store, Scope(ScopeKind.FIRM),
+                        period_between(start, ctx.session, f"{ctx.session:%Y-%m} to date"))
+    except NoPerformanceData as exc:
+        return StageOutcome("skipped", str(exc))
+    r = found.returns
+    bench = "" if r.benchmark is None else f" (benchmark {r.benchmark:+.2%})"
+    return StageOutcome("done", f"firm {found.end_value:,.2f} {found.currency}, month to date "
+                        f"{r.net:+.2%} net{bench}",
+                        {"value": round(found.end_value, 2), "mtd_net": r.net,
+                         "mtd_benchmark": r.benchmark})
+
+
+def report(ctx: CycleContext) -> StageOutcome:
+    """Statements of every account for each month and quarter that closed and was not
+    reported yet (once each), and alerts posted to the configured webhook."""
+    done: list[str] = []
+    if ctx.config.reports is not None:
+        for frequency in (Frequency.MONTHLY, Frequency.QUARTERLY):
+            for run in run_due(ctx.store, frequency, ctx.config.reports, as_of=ctx.session):
+                done.append(f"{run.period.label} ({len(run.written)} accounts)")
+    sent = 0
+    if ctx.config.alerts_webhook:
+        secret = os.environ.get(WEBHOOK_SECRET, "")
+        if not secret:
+            raise ConfigError(f"alerts_webhook is set but {WEBHOOK_SECRET} is not",
+                              hint="Export the shared secret the receiver verifies with.")
+        delivered = send_alerts(ctx.store, ctx.config.alerts_webhook, secret)
+        sent = sum(1 for d in delivered.deliveries if not d.error)
+    if not done and not ctx.config.alerts_webhook:
+        return StageOutcome("skipped", "no statement due and no alert channel configured"
+                            if ctx.config.reports else "no reports folder configured")
+    words = (f"statements for {', '.join(done)}" if done else "no statement due")
+    if ctx.config.alerts_webhook:
+        words += f"; {sent} alerts posted"
+    return StageOutcome("done", words, {"statements": done, "alerts": sent})
+
+
 def _rule_sets(ctx: CycleContext) -> list[RuleSet]:
     with ctx.store.transaction() as tx:
         return rule_sets(tx.latest_rule_sets(), ctx.config.rules)
@@ -302,7 +350,8 @@ STAGES: tuple[tuple[str, Stage], ...] = (
     ("ingest", ingest), ("validate", validate), ("corporate_actions", corporate_actions),
     ("value", value), ("targets", targets), ("monitor", monitor_stage), ("propose", propose),
     ("check", check_stage), ("approve", approve),
-    ("execute", execute_stage), ("reconcile", reconcile_stage),
+    ("execute", execute_stage), ("reconcile", reconcile_stage), ("measure", measure_stage),
+    ("report", report),
 )
 
 __all__ = ["STAGES", "CycleContext", "Stage", "StageOutcome"]
