@@ -5,6 +5,7 @@ what it can."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
@@ -42,6 +43,12 @@ class Tally:
     trades: int = 0
     cut: int = 0
     harvest_txns: set[str] = field(default_factory=set)
+    orders: hashlib._Hash = field(default_factory=hashlib.sha256)
+
+    def record(self, txn: Transaction) -> None:
+        """Add a fill to the order-list hash (date, account, instrument, side, units, price)."""
+        self.orders.update(f"{txn.trade_date}|{txn.account_id}|{txn.instrument_id}|{txn.kind}|"
+                           f"{txn.quantity}|{txn.price}\n".encode())
 
 
 def _close(x: float) -> Decimal:
@@ -68,6 +75,7 @@ def book_decision(state: PolicyState, dec: Decision, close: FloatArray, day: dat
         if txn is None:
             continue
         state.book.apply(txn)
+        tally.record(txn)
         touched.add((a, j))
         value = float(txn.quantity * price)
         tally.traded[a] += value

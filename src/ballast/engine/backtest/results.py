@@ -6,7 +6,8 @@ annualized return (pre- and after-tax), volatility, maximum drawdown, annual one
 realized gains (short- and long-term, as reported: wash-sale disallowances included), losses
 harvested, wash-sale losses disallowed, taxes paid, fill costs, the mean tracking error of an
 account against its model's ideal (rebalanced daily, no costs, dividends reinvested), and the
-stress windows the dates cover.
+stress windows the dates cover; and the SHA-256 of every fill in order (date, account,
+instrument, side, units, price), which pins a run's decisions in a regression test.
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ class PolicySummary:
     costs: float
     tracking_error: float
     stress: tuple[StressResult, ...]
+    order_hash: str
 
 
 @dataclass(frozen=True)
@@ -131,7 +133,7 @@ def summarize(name: str, runs: list[PolicyRun], prices: PriceHistory) -> Backtes
             max_drawdown(total).depth, float(run.tally.traded.sum()) / 2 / mean_nav / years,
             run.tally.trades, float(short.sum()), float(long_.sum()), float(harvested.sum()),
             float(washed.sum()), float(run.taxes.sum()), float(run.tally.costs.sum()),
-            float(te.mean()), _stress(prices.dates, total)))
+            float(te.mean()), _stress(prices.dates, total), run.tally.orders.hexdigest()))
         for a, acct in enumerate(st.accounts):
             rows.append({
                 "policy": run.spec.name, "account": acct.id, "model": acct.model,

@@ -1,0 +1,41 @@
+"""A regression backtest on the shipped sample: its results and the hash of its order list are
+pinned. A change to the rebalancer, the harvester, the tax pass, the ledger or the fill model
+that changes a decision changes them: check the change is meant, then update the pins."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ballast.config.backtest import BacktestSpec
+from ballast.engine.backtest import run_backtest
+
+BASE = Path(__file__).resolve().parents[2] / "src" / "ballast" / "sample" / "backtests"
+SPEC = {
+    "name": "regression", "start": "2019-01-02", "end": "2020-12-31", "seed": 3,
+    "model_files": ["../models/balanced.yaml", "../models/growth.yaml"],
+    "accounts": [{"name": "tax", "count": 2, "taxable": True, "models": ["balanced", "growth"],
+                  "cash": [80_000, 300_000]},
+                 {"name": "ira", "count": 1, "taxable": False, "models": ["growth"],
+                  "cash": 120_000.0}],
+    "costs": {"half_spread_bps": 2, "slippage_bps": 1, "commission_per_share": 0.005,
+              "commission_minimum": 1},
+    "policies": [{"name": "monthly", "kind": "calendar", "calendar": "monthly"},
+                 {"name": "bands_harvest", "kind": "bands", "harvest": True}],
+}
+PINNED = {
+    "monthly": (181, 545773.26,
+                "4bafcf7328fc625b8846c9d5b03139b60f71d684f1793c4ddec46ea8339d47f7"),
+    "bands_harvest": (213, 545298.31,
+                      "42e492e76d71daa447f3614c3c5811b6fdcd0f6170f2c5f67833deed00656395"),
+}
+
+
+def test_regression_backtest_is_pinned() -> None:
+    result = run_backtest(BacktestSpec.model_validate(SPEC), BASE)
+    got = {s.policy: (s.trades, round(s.end_value, 2), s.order_hash) for s in result.summaries}
+    for policy, (trades, end_value, order_hash) in PINNED.items():
+        assert got[policy][0] == trades, got
+        assert got[policy][1] == pytest.approx(end_value, abs=0.005), got
+        assert got[policy][2] == order_hash, got
