@@ -172,7 +172,6 @@ class Decision:
     """The accounts that trade (global indices) and their final, taxed proposals."""
 
     rows: IntArray
-    inp: RebalanceInput
     taxed: TaxedProposals
 
 
@@ -199,9 +198,8 @@ def decide(state: PolicyState, setup: Setup, activity: Activity, close: FloatArr
         if trading.size == 0:
             return None
         props, rows = _proposals_of(props, trading), rows[trading]
-    sub = _subset(inp, rows)
-    taxed = tax_pass(props, sub, tax_input(state, setup, activity, rows, as_of),
+    taxed = tax_pass(props, _subset(inp, rows), tax_input(state, setup, activity, rows, as_of),
                      short_term_hard_band=p.short_term_hard_band)
     if taxed.proposals.n_trades == 0:
         return None
-    return Decision(rows, sub, taxed)
+    return Decision(rows, taxed)

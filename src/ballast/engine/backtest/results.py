@@ -55,6 +55,7 @@ class PolicySummary:
     max_drawdown: float
     turnover: float
     trades: int
+    buys_cut_for_cash: int
     realized_short_term: float
     realized_long_term: float
     harvested_losses: float
@@ -131,9 +132,10 @@ def summarize(name: str, runs: list[PolicyRun], prices: PriceHistory) -> Backtes
             run.spec.name, n, float(total[0]), float(total[-1]), float(total_at[-1]),
             annualized_return(r), annualized_return(ra), annualized_volatility(r),
             max_drawdown(total).depth, float(run.tally.traded.sum()) / 2 / mean_nav / years,
-            run.tally.trades, float(short.sum()), float(long_.sum()), float(harvested.sum()),
-            float(washed.sum()), float(run.taxes.sum()), float(run.tally.costs.sum()),
-            float(te.mean()), _stress(prices.dates, total), run.tally.orders.hexdigest()))
+            run.tally.trades, run.tally.cut, float(short.sum()), float(long_.sum()),
+            float(harvested.sum()), float(washed.sum()), float(run.taxes.sum()),
+            float(run.tally.costs.sum()), float(te.mean()), _stress(prices.dates, total),
+            run.tally.orders.hexdigest()))
         for a, acct in enumerate(st.accounts):
             rows.append({
                 "policy": run.spec.name, "account": acct.id, "model": acct.model,

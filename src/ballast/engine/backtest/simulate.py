@@ -159,9 +159,9 @@ def _corporate_actions(run: PolicyRun, prices: PriceHistory, t: int, dividends: 
                 amount=Decimal(repr(float(prices.dividend[t, j])))))
 
 
-def _realized_ytd(run: PolicyRun, rows: Sequence[int]) -> None:
-    """Year-to-date reportable gains of ``rows`` from the ledger (wash sales included)."""
-    for a in rows:
+def _realized_ytd(run: PolicyRun) -> None:
+    """Every account's year-to-date reportable gains from the ledger (wash sales included)."""
+    for a in range(len(run.state.accounts)):
         gains = run.state.book.realized(run.state.account_id(a))[run.year_start[a]:]
         run.ytd_short[a] = sum(float(g.reportable_gain) for g in gains if g.term == "short")
         run.ytd_long[a] = sum(float(g.reportable_gain) for g in gains if g.term == "long")
@@ -195,7 +195,7 @@ def _value(run: PolicyRun, t: int, day: date, close: FloatArray, year_end: bool)
     liquidation, _ = gains_tax(run.ytd_short + u_short, run.ytd_long + u_long, run.carry, rs, rl)
     run.after_tax[t] = nav - np.where(taxable, run.taxes + liquidation, 0.0)
     if year_end:
-        _realized_ytd(run, range(n))
+        _realized_ytd(run)
         tax, carry = gains_tax(run.ytd_short, run.ytd_long, run.carry, rs, rl)
         run.taxes += np.where(taxable, tax, 0.0)
         run.carry = np.where(taxable, carry, 0.0)
