@@ -25,7 +25,7 @@ from ballast.engine import kill_switch, overview
 from ballast.engine.service import Store, reader
 
 BOOK_MAX_AGE = 120.0  # seconds a whole-book valuation is served before it is redone
-RUN_MAX_AGE = 30.0  # the latest run's index; a change through the API refreshes it at once
+RUN_MAX_AGE = 120.0  # the latest run's index; a change through the API refreshes it at once
 
 
 def create_app(store: Store) -> FastAPI:
