@@ -5,10 +5,15 @@ fills with them, so its fills cost what the simulated broker's cost."""
 from __future__ import annotations
 
 from decimal import ROUND_HALF_EVEN, Decimal
+from typing import TYPE_CHECKING
 
 from ballast.execution.orders import Side
-from ballast.execution.simulated import CENT, PRICE_TICK, SimulationConfig
 
+if TYPE_CHECKING:
+    from ballast.execution.simulated import SimulationConfig
+
+PRICE_TICK = Decimal("0.0001")
+CENT = Decimal("0.01")
 BPS = Decimal(10_000)
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from ballast.domain import ZERO
 from ballast.execution.blocks import largest_remainder
 from ballast.execution.broker import BrokerReport, BrokerUnavailable, Capabilities, Clock
+from ballast.execution.fill_model import PRICE_TICK, commission, fill_price
 from ballast.execution.orders import (
     OPEN,
     Fill,
@@ -24,10 +25,6 @@ from ballast.execution.orders import (
     TimeInForce,
 )
 from ballast.execution.simulated_state import BooksFile, BrokerBooks, WorkingOrder
-
-PRICE_TICK = Decimal("0.0001")
-CENT = Decimal("0.01")
-BPS = Decimal(10_000)
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,26 +235,20 @@ class SimulatedBroker:
             self._end(w, OrderState.REJECTED, f"no market data for {o.instrument_id}")
             return False
         sign = 1 if o.side is Side.BUY else -1
-        if not close:
-            price *= 1 + sign * (cfg.spread_bps / 2 + cfg.slippage_bps) / BPS
-        price = price.quantize(PRICE_TICK, ROUND_HALF_EVEN)
+        price = price.quantize(PRICE_TICK, ROUND_HALF_EVEN) if close else fill_price(
+            price, o.side, cfg)
         limit = o.limit_price
         if limit is not None and sign * (price - limit) > 0:
             return False
-        commission = quantity * cfg.commission_per_share + quantity * price * cfg.commission_bps \
-            / BPS
-        if not w.fills:
-            commission = max(commission, cfg.commission_minimum)
-        commission = commission.quantize(CENT, ROUND_HALF_EVEN)
+        fee = commission(quantity, price, cfg, first=not w.fills)
         currency = self._currencies.get(o.instrument_id, "USD")
         fill = Fill(f"{o.client_order_id}-{len(w.fills) + 1}", o.client_order_id,
-                    o.instrument_id, o.side, quantity, price, commission, currency, at)
+                    o.instrument_id, o.side, quantity, price, fee, currency, at)
         w.fills.append(fill)
         self._touched.add(o.client_order_id)
         w.filled += quantity
         w.state = OrderState.FILLED if w.filled >= o.quantity else OrderState.PARTIALLY_FILLED
         self._positions[o.instrument_id] = self._positions.get(o.instrument_id, ZERO) + \
             sign * quantity
-        self._cash[currency] = self._cash.get(currency, ZERO) - sign * quantity * price - \
-            commission
+        self._cash[currency] = self._cash.get(currency, ZERO) - sign * quantity * price - fee
         return True
