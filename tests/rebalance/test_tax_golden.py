@@ -319,3 +319,45 @@ def test_a_holding_outside_the_model_keeps_gain_lots_worth_more_tax_than_drift()
     ira = tax_pass(core, inp, tax_input(inp, lots, taxable=[False], household=[0]))
     assert ("XOM", -40) in [(names[t.instrument], t.side * t.quantity)
                             for t in ira.proposals.iter_trades(0)]
+
+
+def test_cash_is_raised_from_the_sleeves_where_a_dollar_costs_least() -> None:
+    """A (100,000 on target: VTI 600, BND 760, cash 2,000) must raise 10,000 more: cash to keep
+    2% × 100,000 + 10,000 = 12,000, so the sleeves' target values are 60/98 and 38/98 of
+    88,000 — equity 53,877.55 (6,122.45 over), bonds 34,122.45 (3,877.55 over). The core sells
+    pro rata: 61 VTI + 78 BND = 10,000. VTI is one long-term gain lot (cost 50: +50%, × 20% =
+    10% tax per dollar), BND one loss lot (0). The cash is raised where the marginal cost per
+    dollar, tax per dollar − 2 × (over − sold) ÷ 100,000, is equal in both sleeves:
+    0.10 − 2(6,122.45 − x)/1e5 = −2(3,877.55 − (10,000 − x))/1e5 → x = 3,622.45 of equity
+    (within 0.9 × 5% × 88,000/0.98 = 4,040.82 of target either way): 36 VTI, 127 BND (6,350),
+    then one more BND lot while the sale stays ≤ 10,000: 128 BND. Objective Σ(over − sold)² ÷
+    T² + tax ÷ T: 2 × 2,522.45² / 1e10 + 1,800 × 20% / 1e5 = 0.0049 vs the core's
+    (22.45² + 22.45²) / 1e10 + 3,050 × 20% / 1e5 = 0.0061 — so it replaces the core's split."""
+    accounts = [Acct("A", {"VTI": 600, "BND": 760}, 2000, cash_needed=10000)]
+    inp = book(INSTRUMENTS, PRICES, [GROWTH], accounts)
+    assert [(inp.instruments[t.instrument], t.side * t.quantity) for t in
+            propose(inp, RebalancePolicy()).iter_trades(0)] == [("VTI", -61), ("BND", -78)]
+    lots = [("A", "VTI", "v", 600.0, 50.0, "2015-06-01"),
+            ("A", "BND", "b", 760.0, 60.0, "2015-06-01")]
+    inp, _, taxed = run(accounts, lots, taxable=[True], household=[0])
+    assert trades(inp, taxed, "A") == [("VTI", -36), ("BND", -128)]
+    assert taxed.realized_lt[0] == pytest.approx(36 * 50 - 128 * 10)
+    assert taxed.proposals.cash_after[0] == pytest.approx(12000 - 2)  # 2 bps on 10,000
+    (change,) = taxed.changes
+    assert change.kind is Change.REDUCED and inp.instruments[change.instrument] == "VTI"
+    assert change.reason == (
+        "min-tax cash raising: sold from lower-tax lots of BND (gains short-term $0, "
+        "long-term $1,800 instead of short-term $0, long-term $3,050)")
+    # VTI at cost 10 (+90%: 18% tax per dollar): the equal-cost point, 0.18 × 1e5 / 2 = 9,000
+    # = (6,122.45 − x) − (3,877.55 − (10,000 − x)), is x = 1,622.45 — equity would stay more
+    # than the room over target, so it sells at least 6,122.45 − 4,040.82 = 2,081.63 (20 VTI)
+    # and bonds the rest, 7,918.37 → 158 BND, then whole BND lots (losses: the cheapest next
+    # lot) up to the 10,000: 160 BND; bonds at 30% stay above (38% − 5%) × 88/98 = 29.6%.
+    lots = [("A", "VTI", "v", 600.0, 10.0, "2015-06-01"),
+            ("A", "BND", "b", 760.0, 60.0, "2015-06-01")]
+    inp, _, taxed = run(accounts, lots, taxable=[True], household=[0])
+    assert trades(inp, taxed, "A") == [("VTI", -20), ("BND", -160)]
+    assert taxed.proposals.weight_after[0] == pytest.approx([0.58, 0.30], abs=1e-4)
+    # Not taxable: the core's pro-rata sells stand.
+    inp, _, taxed = run(accounts, lots, taxable=[False], household=[0])
+    assert trades(inp, taxed, "A") == [("VTI", -61), ("BND", -78)]

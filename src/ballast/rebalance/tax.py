@@ -9,6 +9,9 @@ Rules, in the order they apply (pure and deterministic; loops over trades, not a
    gain lots are kept once the sleeve is within min(0.9 × its band, tax per dollar ÷
    (2 × (1 + f))) of target (f: the buys the sale funds, see there); so are a holding outside
    the model's gain lots; used only when it costs less estimated tax than the core's sells.
+   In an account that raises cash the sale is split over all its sleeves at once instead
+   (:mod:`.tax_raise`: water-filling on tax per dollar less twice the over-weight left),
+   used only when it lowers squared drift + tax ÷ value.
 1. **Lots.** Every sell relieves lots by its account's method through the ledger's
    ``select_lots`` (SPECIFIC is run as MIN_TAX: the pass names the lots), at the trade's unit
    value, on ``as_of``. Gains are estimated per lot; in accounts that are not taxable they are
@@ -79,10 +82,12 @@ def _pct(x: float) -> str:
     return f"{x * 100:.1f}".rstrip("0").rstrip(".") + "%"
 
 
-def _defer_reasons(p: Proposals, inp: RebalanceInput, sell_t: IntArray,
+def _defer_reasons(p: Proposals, inp: RebalanceInput, sells: list[Sell],
                    band: float | None) -> list[str]:
     """Why short-term gains of each sell are deferred ("" when they may be realized)."""
-    a, s, j = p.trade_account[sell_t], p.sleeve[sell_t], p.trade_instrument[sell_t]
+    cols = np.array([(x.a, x.sleeve, x.j, x.reason) for x in sells],
+                    dtype=np.int64).reshape(-1, 4)
+    a, s, j, reason = cols.T
     k = np.maximum(inp.model_of[a], 0)
     s_max = max((len(md.sleeve_names) for md in inp.models), default=0) or 1
     target, tol = np.zeros((len(inp.models) or 1, s_max)), np.zeros((len(inp.models) or 1,
@@ -94,8 +99,8 @@ def _defer_reasons(p: Proposals, inp: RebalanceInput, sell_t: IntArray,
     drift = np.where(in_sleeve, np.abs(p.weight_before[a, ss] - target[k, ss]),
                      inp.quantity[a, j] * inp.unit_value[a, j] / p.total_value[a])
     hard = np.where(in_sleeve, 2 * tol[k, ss], p.policy.total_drift_limit) if band is None \
-        else np.full(len(sell_t), band)
-    defer = (drift <= hard) & (p.reason[sell_t] != TradeReason.RAISE_CASH)
+        else np.full(len(sells), band)
+    defer = (drift <= hard) & (reason != TradeReason.RAISE_CASH)
     return [f"drift {_pct(d)} within the hard band {_pct(h)}" if x else ""
             for x, d, h in zip(defer.tolist(), drift.tolist(), hard.tolist(), strict=True)]
 
@@ -139,13 +144,13 @@ def tax_pass(proposals: Proposals, inp: RebalanceInput, tax: TaxInput, *,
     recent_buy = _recent(tax.buy_household, tax.buy_instrument, tax.buy_date, grp, tax.as_of)
     acct, inst = p.trade_account.tolist(), p.trade_instrument.tolist()
     qty, uv, lot = p.quantity.tolist(), p.unit_value.tolist(), inp.lot_size.tolist()
-    sells = [Sell(t, acct[t], inst[t], qty[t], uv[t], lot[inst[t]])
-             for t in np.flatnonzero(p.side < 0).tolist()]
+    sleeve, reason = p.sleeve.tolist(), p.reason.tolist()
+    sells = [Sell(t, acct[t], inst[t], qty[t], uv[t], lot[inst[t]], sleeve=sleeve[t],
+                  reason=reason[t]) for t in np.flatnonzero(p.side < 0).tolist()]
     groups = sleeve_groups(p, inp, tax, sells)
-    sell_t = np.array([s.t for s in sells], dtype=np.int64)
     book = LotBook(tax, m, np.array([s.a for s in sells], dtype=np.int64),
                    np.array([s.j for s in sells], dtype=np.int64))
-    defer = _defer_reasons(p, inp, sell_t, short_term_hard_band)
+    defer = _defer_reasons(p, inp, sells, short_term_hard_band)
 
     def key(a: int, j: int) -> Key:
         return hh[a], int(grp[j])

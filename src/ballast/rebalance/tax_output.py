@@ -41,8 +41,8 @@ def assemble(p: Proposals, inp: RebalanceInput, tax: TaxInput, sells: list[Sell]
              buys: list[Buy]) -> TaxedProposals:
     """The final columns, sorted by (account, side, instrument) like the core's."""
     rows: list[tuple[int, int, int, int, float, float, list[Relief], str, int, int, int]] = [
-        (s.a, -1, s.j, s.t, s.q, s.uv, s.relief, s.note, -1, int(p.sleeve[s.t]),
-         int(p.reason[s.t])) for s in sells if s.q > 0]
+        (s.a, -1, s.j, s.t, s.q, s.uv, s.relief, s.note, -1, s.sleeve, s.reason)
+        for s in sells if s.q > 0]
     rows += [(b.a, 1, b.j, b.t, b.q, b.uv, [], b.note if b.j != b.j0 else "",
               b.j0 if b.j != b.j0 else -1, b.sleeve, b.reason) for b in buys if b.q > 0]
     rows.sort(key=lambda r: (r[0], r[1], r[2]))

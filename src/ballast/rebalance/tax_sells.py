@@ -44,6 +44,8 @@ class Sell:
     why: str = ""
     want: float = -1.0  # units to sell when the sleeve's sale was re-allocated (-1: q0)
     moved: str = ""  # why the re-allocation changed it ("" when it did not)
+    sleeve: int = -1  # the model sleeve it sells from (-1: outside the model)
+    reason: int = 0  # its TradeReason
 
     @property
     def need(self) -> float:

@@ -28,6 +28,8 @@ lots all cost the same keeps the core's pro-rata trades.
 A holding outside the model in such an account is a group of its own with its whole value as
 its drift and the policy's total-drift limit as its band: losses go first, and gain lots only
 while they are worth their tax. Sells of harvests are left alone.
+In an account that must raise cash, all its sleeves (those it does not buy) form one group,
+split by :mod:`.tax_raise` before the same rounding to lots.
 """
 
 from __future__ import annotations
@@ -39,7 +41,8 @@ import numpy as np
 from ballast.config.rebalance import RebalancePolicy
 from ballast.domain import LotMethod
 from ballast.rebalance.inputs import RebalanceInput
-from ballast.rebalance.proposals import Proposals, TradeReason
+from ballast.rebalance.proposals import Proposals, TradeReason, Trigger
+from ballast.rebalance.tax_raise import RaiseCash, objective, split
 from ballast.rebalance.tax_sells import (
     EPS,
     LotBook,
@@ -63,47 +66,65 @@ Band = tuple[float, float, float, float]  # over target, account value, toleranc
 
 
 def sleeve_groups(p: Proposals, inp: RebalanceInput, tax: TaxInput,
-                  sells: list[Sell]) -> list[tuple[list[int], Band | None]]:
-    """The (account, sleeve) sales to re-allocate, as indices into ``sells``: those of taxable
-    MIN_TAX accounts. The sleeve's sellable holdings that the core did not sell are appended
-    to ``sells`` (0 units, borrowing a sold one's trade for its sleeve and reason)."""
+                  sells: list[Sell]) -> list[tuple[list[int], Band | RaiseCash]]:
+    """The sales to re-allocate, as indices into ``sells``, in taxable MIN_TAX accounts: one
+    group per (account, sleeve), or one per account that raises cash (all its sleeves, see
+    :mod:`.tax_raise`), and one per holding outside the model. The sellable holdings of those
+    sleeves that the core did not sell are appended to ``sells`` (0 units)."""
     by: dict[tuple[int, int], list[int]] = {}
     sold: set[tuple[int, int]] = set()
-    taxable, sleeve, reason = tax.taxable.tolist(), p.sleeve.tolist(), p.reason.tolist()
     reasons = {int(r) for r in _SLEEVE_REASONS}
+    raising = (p.triggers & Trigger.CASH_NEEDED) != 0
     outside: list[int] = []
     for k, s in enumerate(sells):
         sold.add((s.a, s.j))
-        if not (taxable[s.a] and tax.lot_method[s.a] in MIN_TAX_METHODS):
+        if not (tax.taxable[s.a] and tax.lot_method[s.a] in MIN_TAX_METHODS):
             continue
-        if sleeve[s.t] >= 0 and reason[s.t] in reasons:
-            by.setdefault((s.a, sleeve[s.t]), []).append(k)
-        elif reason[s.t] == TradeReason.NOT_IN_MODEL:
+        if s.sleeve >= 0 and s.reason in reasons:
+            by.setdefault((s.a, -1 if raising[s.a] else s.sleeve), []).append(k)
+        elif s.reason == TradeReason.NOT_IN_MODEL:
             outside.append(k)
-    member_of: dict[tuple[int, int], list[int]] = {}
-    out: list[tuple[list[int], Band | None]] = []
+    out: list[tuple[list[int], Band | RaiseCash]] = []
     funding = _funding(p, {a for a, _ in by} | {sells[k].a for k in outside})
     for k in outside:  # a holding outside the model: its whole value is drift
         s = sells[k]
         held = float(inp.quantity[s.a, s.j]) * s.uv
         out.append(([k], (held, float(p.total_value[s.a]), p.policy.total_drift_limit,
                           funding.get(s.a, 0.0))))
+    bought = {(int(a), int(sl)) for a, sl, side in zip(p.trade_account.tolist(),
+                                                       p.sleeve.tolist(), p.side.tolist(),
+                                                       strict=True) if side > 0}
     for (a, sl), ks in by.items():
-        k_model = int(inp.model_of[a])
-        mem = member_of.get((k_model, sl))
-        if mem is None:
-            mem = np.flatnonzero(inp.models[k_model].member == sl).tolist()
-            member_of[k_model, sl] = mem
+        md = inp.models[int(inp.model_of[a])]
         t = sells[ks[0]].t
-        for j in mem:
-            uv = float(inp.unit_value[a, j])
-            if ((a, j) not in sold and inp.quantity[a, j] > 0 and not inp.no_sell[a, j]
-                    and np.isfinite(uv) and uv > 0):
-                ks.append(len(sells))
-                sells.append(Sell(t, a, j, 0.0, uv, float(inp.lot_size[j])))
-        out.append((ks, _band(p, inp, a, sl, k_model, [sells[k].t for k in ks],
-                              funding.get(a, 0.0))))
+        sleeves = sorted({x for x in range(len(md.sleeve_names)) if (a, x) not in bought}
+                         | {sells[k].sleeve for k in ks}) if sl < 0 else [sl]
+        for x in sleeves:
+            reason = _reason(p, inp, a, x) if sl < 0 else sells[ks[0]].reason
+            for j in np.flatnonzero(md.member == x).tolist():
+                uv = float(inp.unit_value[a, j])
+                if ((a, j) not in sold and inp.quantity[a, j] > 0 and not inp.no_sell[a, j]
+                        and np.isfinite(uv) and uv > 0):
+                    ks.append(len(sells))
+                    sells.append(Sell(t, a, j, 0.0, uv, float(inp.lot_size[j]), sleeve=x,
+                                      reason=reason))
+        if sl < 0:
+            over = {x: _over(p, inp, a, x) for x in sleeves}
+            out.append((ks, RaiseCash(float(p.total_value[a]), {x: v[0] for x, v in over.items()},
+                                      {x: v[1] for x, v in over.items()})))
+        else:
+            over_sl, _ = _over(p, inp, a, sl)
+            out.append((ks, (over_sl, float(p.total_value[a]), float(md.tolerance[sl]),
+                             funding.get(a, 0.0))))
     return out
+
+
+def _reason(p: Proposals, inp: RebalanceInput, a: int, sl: int) -> int:
+    """The core's reason for a sale of sleeve ``sl`` in a raising account: BAND when the sleeve
+    is outside its band, else RAISE_CASH."""
+    md = inp.models[int(inp.model_of[a])]
+    out = abs(float(p.weight_before[a, sl]) - float(md.target[sl])) > float(md.tolerance[sl])
+    return int(TradeReason.BAND if out else TradeReason.RAISE_CASH)
 
 
 def _funding(p: Proposals, accounts: set[int]) -> dict[int, float]:
@@ -131,21 +152,18 @@ def _funding(p: Proposals, accounts: set[int]) -> dict[int, float]:
     return out
 
 
-def _band(p: Proposals, inp: RebalanceInput, a: int, sl: int, k_model: int,
-          ts: list[int], funding: float) -> Band | None:
-    """(value over the sleeve's target, account value, tolerance, funding) for the
-    gain-vs-drift rule; None when the sleeve's sale raises cash."""
-    if any(p.reason[t] == TradeReason.RAISE_CASH for t in ts):
-        return None
-    md = inp.models[k_model]
+def _over(p: Proposals, inp: RebalanceInput, a: int, sl: int) -> tuple[float, float]:
+    """Sleeve ``sl``'s value over its target value (the core's) and 0.9 × its band in value."""
+    md = inp.models[int(inp.model_of[a])]
     total = float(p.total_value[a])
     q, uv = inp.quantity[a], inp.unit_value[a]
     legacy_cols = (q > 0) & inp.no_sell[a] & (md.member < 0)
     legacy = float((q[legacy_cols] * uv[legacy_cols]).sum())
     tsum = float(md.target.sum())
     base = max(total - float(p.cash_keep[a]) - legacy, 0.0)
-    tv = float(md.target[sl]) * base / tsum if tsum > 0 else 0.0
-    return float(p.weight_before[a, sl]) * total - tv, total, float(md.tolerance[sl]), funding
+    scale = base / tsum if tsum > 0 else 0.0
+    over = float(p.weight_before[a, sl]) * total - float(md.target[sl]) * scale
+    return over, TOLERANCE_SHARE * float(md.tolerance[sl]) * scale
 
 
 def _lots(book: LotBook, s: Sell, k: int, hold: str, defer: str, rates: tuple[float, float]
@@ -185,11 +203,13 @@ def _cost(lots: list[tuple[tuple[int, float], int, float, float, bool]], q: floa
 
 def reallocate(sells: Sequence[Sell], group: Sequence[int], book: LotBook, holds: Sequence[str],
                defer: Sequence[str], policy: RebalancePolicy, names: Sequence[str],
-               band: Band | None = None) -> bool:
+               band: Band | RaiseCash | None = None) -> bool:
     """Re-allocate the sale of one sleeve of one taxable account (``group``: indices into
     ``sells`` and into ``book``, the sleeve's sold and unsold sellable positions) in the
-    min-tax order of the module docs. Sets ``want`` (and ``moved`` on the sells that shrink)
-    and returns True when the allocation changed; otherwise leaves the sells as they are."""
+    min-tax order of the module docs — or, with a :class:`RaiseCash`, of all the sleeves of an
+    account raising cash (:mod:`.tax_raise`). Sets ``want`` (and ``moved`` on the sells that
+    shrink) and returns True when the allocation changed; otherwise leaves the sells as they
+    are."""
     ks = sorted(group, key=lambda k: sells[k].j)
     rates = (policy.tax_rate_short_term, policy.tax_rate_long_term)
     lots = {k: _lots(book, sells[k], k, holds[k], defer[k], rates) for k in ks}
@@ -199,14 +219,15 @@ def reallocate(sells: Sequence[Sell], group: Sequence[int], book: LotBook, holds
     # The continuous walk over all the sleeve's lots in one order.
     order = sorted(((r[0], sells[k].j, r[1], k, r[2]) for k in ks for r in lots[k]),
                    key=lambda r: r[:3])
-    cont = dict.fromkeys(ks, 0.0)
-    left = total
+    cont = dict.fromkeys(ks, 0.0) if not isinstance(band, RaiseCash) else split(
+        sells, ks, lots, rates, total, band)
+    left = 0.0 if isinstance(band, RaiseCash) else total
     kept = False
     for (cls, tpd), _, _, k, units in order:
         if left <= EPS:
             break
         take = min(units, left / sells[k].uv)
-        if cls > 0 and band is not None:  # stop where the gain costs more than the drift
+        if cls > 0 and isinstance(band, tuple):  # stop where the gain costs more than the drift
             over, value, tol, fund = band
             stop = over - value * min(TOLERANCE_SHARE * tol, tpd / (2 * (1 + fund)))
             if total - left + take * sells[k].uv > stop + CENT:
@@ -248,8 +269,13 @@ def reallocate(sells: Sequence[Sell], group: Sequence[int], book: LotBook, holds
         return False
     c_old = _sum(_cost(lots[k], old[k]) for k in ks)
     c_new = _sum(_cost(lots[k], new[k]) for k in ks)
-    if not c_new[0] * rates[0] + c_new[1] * rates[1] < c_old[0] * rates[0] + c_old[1] * rates[1] \
-            - CENT:
+    tax_old = c_old[0] * rates[0] + c_old[1] * rates[1]
+    tax_new = c_new[0] * rates[0] + c_new[1] * rates[1]
+    if isinstance(band, RaiseCash):
+        if not (objective(sells, new, tax_new, band)
+                < objective(sells, old, tax_old, band) - CENT / band.total):
+            return False
+    elif not tax_new < tax_old - CENT:
         return False
     more = [names[sells[k].j] for k in ks if new[k] > sells[k].q0 + EPS]
     for k in ks:
@@ -258,7 +284,9 @@ def reallocate(sells: Sequence[Sell], group: Sequence[int], book: LotBook, holds
         if new[k] < s.q0 - EPS:
             what = ([f"sold from lower-tax lots of {', '.join(more)}"] if more else []) + (
                 ["gain lots kept where their tax outweighs the drift left"] if kept else [])
-            s.moved = (f"min-tax sleeve allocation: {' and '.join(what) or 'lower-tax lots'}"
+            rule = "min-tax cash raising" if isinstance(band, RaiseCash) else \
+                "min-tax sleeve allocation"
+            s.moved = (f"{rule}: {' and '.join(what) or 'lower-tax lots'}"
                        f" (gains {_money(c_new)} instead of {_money(c_old)})")
     return True
 
