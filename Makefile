@@ -41,4 +41,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/api.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info src/*.egg-info ballast-demo.db
+	rm -rf $(VENV) build *.egg-info src/*.egg-info ballast-demo.db ballast-demo

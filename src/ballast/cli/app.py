@@ -18,6 +18,7 @@ from ballast.cli.backtest_cmds import register as register_backtest
 from ballast.cli.check_cmds import register as register_check
 from ballast.cli.construct_cmds import register as register_construct
 from ballast.cli.cycle_cmds import register as register_cycle
+from ballast.cli.demo_cmds import register as register_demo
 from ballast.cli.execute_cmds import register as register_execute
 from ballast.cli.kill_cmds import register as register_kill
 from ballast.cli.monitor_cmds import register as register_monitor
@@ -31,7 +32,6 @@ from ballast.cli.render import (
     lots_table,
     positions_table,
     rejection_table,
-    summary_panel,
 )
 from ballast.cli.render_rebalance import models_table, rebalance_review
 from ballast.cli.report_cmds import register as register_report
@@ -39,7 +39,6 @@ from ballast.cli.serve_cmds import register as register_serve
 from ballast.cli.user_cmds import register as register_users
 from ballast.config import ValidationPolicy
 from ballast.domain import BallastError
-from ballast.engine import demo as demo_use_case
 from ballast.engine import imports, queries, rebalance
 from ballast.engine.errors import ImportRejected
 from ballast.engine.imports import ImportKind
@@ -236,21 +235,6 @@ def rebalance_(
         console.print(rebalance_review(result, files))
 
 
-@app.command()
-def demo(
-    path: Annotated[Path, typer.Option("--path", help="Where to build the demo book.")] = Path(
-        "ballast-demo.db"),
-    households: Annotated[int, typer.Option(help="Households to generate.")] = 60,
-    as_json: JsonOption = False,
-) -> None:
-    """Build a fresh demo book from real market data shipped with ballast and summarize it."""
-    summary = demo_use_case.run_demo(path, households=households, progress=not as_json)
-    if as_json:
-        _print_json(summary.as_dict())
-    else:
-        console.print(summary_panel(summary))
-
-
 register_construct(app)
 register_check(app)
 register_audit(app)
@@ -261,6 +245,7 @@ register_reconcile(app)
 register_report(app)
 register_performance(app)
 register_cycle(app)
+register_demo(app)
 register_monitor(app)
 register_approve(app)
 register_users(app)

@@ -89,7 +89,8 @@ def run_cmd(config: ConfigFile = None, db: Db = None) -> None:
         console.print("stopped.")
 
 
-def _print(report: CycleReport) -> None:
+def cycle_table(report: CycleReport) -> Table:
+    """The cycle's stages as a table: status and what happened."""
     c = report.cycle
     table = Table(title=f"Cycle {c.as_of} ({c.environment}): {_styled(c.status)}"
                   + ("" if report.new else " — already completed, nothing new done"),
@@ -98,7 +99,11 @@ def _print(report: CycleReport) -> None:
         table.add_column(column)
     for s in c.stages:
         table.add_row(s.stage, _styled(s.status), s.summary)
-    console.print(table)
+    return table
+
+
+def _print(report: CycleReport) -> None:
+    console.print(cycle_table(report))
 
 
 def _styled(status: str) -> str:
