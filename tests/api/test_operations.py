@@ -7,9 +7,12 @@ import json
 import logging
 
 import pytest
+from alembic import command
+from alembic.config import Config
 
 from ballast.api.observability import JsonFormatter
 from ballast.engine import overview
+from ballast.store.db import MIGRATIONS
 
 from .conftest import Api
 
@@ -104,3 +107,14 @@ def test_accounts_holdings_lots_and_drift(api: Api) -> None:
     book = api.client.get("/api/overview", headers=vic).json()
     assert book["aum"] == pytest.approx(sum(
         a["value"] for a in api.client.get("/api/accounts", headers=vic).json()["items"]))
+
+
+def test_not_ready_while_migrations_are_behind(api: Api) -> None:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with api.store.engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0011")
+    reply = api.client.get("/readyz")
+    assert reply.status_code == 503
+    assert reply.json()["checks"]["migrations"].startswith("at 0011, newest is ")
