@@ -146,3 +146,23 @@ def test_spec_errors() -> None:
                         models=("nope",))
     with pytest.raises(ConfigError, match="unknown model nope"):
         universe(spec, SAMPLE_BASE)
+
+
+@pytest.mark.parametrize("action", ["block", "auto_fix"])
+def test_compliance_rules_apply_every_day(tmp_path: Path, action: str) -> None:
+    """SPY restricted: a blocking rule denies every day's trades of the accounts that would
+    buy it (the balanced model's first choice); an auto-fix drops only those buys."""
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(f"name: firm\nrules:\n  - id: no-spy\n    kind: restricted\n"
+                     f"    action: {action}\n    instruments: [SPY]\n")
+    spec = _sample_spec([{"name": "monthly", "kind": "calendar", "calendar": "monthly"}],
+                        "2020-01-02", "2020-03-31", models=("balanced",))
+    spec = spec.model_copy(update={"rules": (str(rules),)})
+    run = simulate(spec, universe(spec, SAMPLE_BASE))[0]
+    spy = run.state.column[InstrumentId("SPY")]
+    assert not run.state.quantity[:, spy].any()
+    invested = run.state.quantity.sum(axis=1) > 0
+    if action == "block":
+        assert run.denied >= 3 and run.fixed == 0 and not invested.any()
+    else:
+        assert run.denied == 0 and run.fixed >= 3 and invested.all()

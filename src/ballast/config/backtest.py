@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from ballast.config.compliance import RuleSet, load_rule_sets
 from ballast.config.models import ModelSpec, load_models
 from ballast.config.rebalance import Calendar, CostModel, RebalancePolicy
 from ballast.domain import ConfigError, LotMethod
@@ -85,7 +86,9 @@ class FillCosts(_Strict):
 
 class BacktestSpec(_Strict):
     """A backtest: ``prices`` is ``sample`` (the shipped demo prices) or a CSV file
-    (``date,symbol,close,dividend,split_factor``; raw closes) relative to the spec file."""
+    (``date,symbol,close,dividend,split_factor``; raw closes) relative to the spec file;
+    ``rules`` are compliance rule-set files (as ``ballast rules import`` reads) every day's
+    trades are checked against."""
 
     name: str = Field(min_length=1)
     prices: str = "sample"
@@ -93,6 +96,7 @@ class BacktestSpec(_Strict):
     end: date | None = None
     models: tuple[ModelSpec, ...] = ()
     model_files: tuple[str, ...] = ()
+    rules: tuple[str, ...] = ()
     accounts: tuple[AccountGroup, ...] = Field(min_length=1)
     policies: tuple[PolicySpec, ...] = Field(min_length=1)
     rebalance: dict[str, Any] = Field(default_factory=dict)
@@ -136,6 +140,11 @@ class BacktestSpec(_Strict):
         if self.model_files:
             out.update(load_models([base / f for f in self.model_files]))
         return out
+
+
+    def rule_sets(self, base: Path) -> list[RuleSet]:
+        """The compliance rule sets of ``rules`` (relative to ``base``)."""
+        return [s for s, _ in load_rule_sets([base / f for f in self.rules])]
 
 
 def load_backtest(path: Path) -> BacktestSpec:

@@ -56,22 +56,26 @@ def _close(x: float) -> Decimal:
 
 
 def book_decision(state: PolicyState, dec: Decision, close: FloatArray, day: date,
-                  config: SimulationConfig, activity: Activity, tally: Tally
-                  ) -> dict[int, list[RealizedGain]]:
-    """Fill and book every trade of ``dec`` (sells before buys within an account); returns
-    the gains each account realized."""
+                  config: SimulationConfig, activity: Activity, tally: Tally,
+                  quantity: FloatArray | None = None) -> dict[int, list[RealizedGain]]:
+    """Fill and book every trade of ``dec`` (sells before buys within an account), each of
+    ``quantity`` units when given (after compliance; 0: not traded); returns the gains each
+    account realized."""
     props = dec.taxed.proposals
+    units = props.quantity if quantity is None else quantity
     touched: set[tuple[int, int]] = set()
     for i in range(props.n_trades):
+        if not units[i] > 0:
+            continue
         a = int(dec.rows[props.trade_account[i]])
         j = int(props.trade_instrument[i])
         inst = state.instruments[j]
         side = Side.BUY if props.side[i] > 0 else Side.SELL
         price = fill_price(_close(float(close[j])), side, config)
         if side is Side.SELL:
-            txn = _sell(state, dec, i, a, inst.id, price, day, config)
+            txn = _sell(state, dec, i, float(units[i]), a, inst.id, price, day, config)
         else:
-            txn = _buy(state, a, j, float(props.quantity[i]), price, day, config, tally)
+            txn = _buy(state, a, j, float(units[i]), price, day, config, tally)
         if txn is None:
             continue
         state.book.apply(txn)
@@ -96,14 +100,18 @@ def book_decision(state: PolicyState, dec: Decision, close: FloatArray, day: dat
     return realized
 
 
-def _sell(state: PolicyState, dec: Decision, i: int, a: int, symbol: str, price: Decimal,
-          day: date, config: SimulationConfig) -> Transaction | None:
-    """A sale naming the tax pass's lots (exact open quantities when a lot goes whole)."""
+def _sell(state: PolicyState, dec: Decision, i: int, units: float, a: int, symbol: str,
+          price: Decimal, day: date, config: SimulationConfig) -> Transaction | None:
+    """A sale naming the tax pass's lots, in its order, up to ``units`` (exact open
+    quantities when a lot goes whole)."""
     held = state.open_lots(a, symbol)
     parts: list[LotSpec] = []
-    for lot_id, q in dec.taxed.lots_of(i):
+    left = units
+    for lot_id, chosen in dec.taxed.lots_of(i):
         exact = held.get(lot_id)
-        if exact is None or q <= 0:
+        q = min(chosen, left)
+        left -= q
+        if exact is None or q <= 1e-12:
             continue
         qd = exact if abs(float(exact) - q) <= 1e-9 * max(1.0, q) else min(
             Decimal(repr(q)), exact)

@@ -56,6 +56,8 @@ class PolicySummary:
     turnover: float
     trades: int
     buys_cut_for_cash: int
+    compliance_denied: int
+    compliance_fixed: int
     realized_short_term: float
     realized_long_term: float
     harvested_losses: float
@@ -132,7 +134,8 @@ def summarize(name: str, runs: list[PolicyRun], prices: PriceHistory) -> Backtes
             run.spec.name, n, float(total[0]), float(total[-1]), float(total_at[-1]),
             annualized_return(r), annualized_return(ra), annualized_volatility(r),
             max_drawdown(total).depth, float(run.tally.traded.sum()) / 2 / mean_nav / years,
-            run.tally.trades, run.tally.cut, float(short.sum()), float(long_.sum()),
+            run.tally.trades, run.tally.cut, run.denied, run.fixed, float(short.sum()),
+            float(long_.sum()),
             float(harvested.sum()), float(washed.sum()), float(run.taxes.sum()),
             float(run.tally.costs.sum()), float(te.mean()), _stress(prices.dates, total),
             run.tally.orders.hexdigest()))

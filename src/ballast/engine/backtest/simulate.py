@@ -6,8 +6,10 @@
    every account; then buy and hold never trades again, a calendar policy rebalances every
    account on the first session of each month or quarter, a bands policy checks every
    account's triggers daily and trades those that fire (and harvests, when on);
-3. fills at the close with the simulated market's costs, booked into the ledger;
-4. valuation at the close: NAV, and after-tax (liquidation) value for taxable accounts.
+3. pre-trade compliance when the spec names rule sets (a denied account trades nothing that
+   day; auto-fix cuts apply);
+4. fills at the close with the simulated market's costs, booked into the ledger;
+5. valuation at the close: NAV, and after-tax (liquidation) value for taxable accounts.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from ballast.config.backtest import BacktestSpec, PolicyKind, PolicySpec
+from ballast.config.compliance import RuleSet
 from ballast.config.models import ResolvedModel, resolve_all
 from ballast.config.rebalance import Calendar
 from ballast.domain import (
@@ -36,6 +39,7 @@ from ballast.domain import (
     InstrumentKind,
     RealizedGain,
 )
+from ballast.engine.backtest.checks import check_decision
 from ballast.engine.backtest.decide import Activity, Setup, decide
 from ballast.engine.backtest.fills import Tally, book_decision, new_tally
 from ballast.engine.backtest.market import PriceHistory, load_prices, sample_prices
@@ -47,6 +51,7 @@ from ballast.ledger.snapshot import FloatArray
 from ballast.rebalance import ModelTargets
 
 Progress = Callable[[int, int], None]
+RETURN_SESSIONS = 252  # daily returns behind the VaR and tracking-error rules
 
 
 @dataclass
@@ -65,6 +70,8 @@ class PolicyRun:
     ytd_short: FloatArray
     ytd_long: FloatArray
     year_start: list[int]
+    denied: int = 0
+    fixed: int = 0
 
 
 @dataclass(frozen=True)
@@ -77,6 +84,7 @@ class Universe:
     model_of: np.ndarray
     cash: FloatArray
     prices: PriceHistory
+    rule_sets: tuple[RuleSet, ...] = ()
 
 
 def _instruments(symbols: Sequence[str], fractional: bool) -> tuple[Instrument, ...]:
@@ -120,7 +128,8 @@ def universe(spec: BacktestSpec, base: Path, prices: PriceHistory | None = None)
             model_of.append(used.index(name))
     return Universe(tuple(accounts), _instruments(symbols, spec.fractional),
                     tuple(model_targets(m, index, len(symbols)) for m in models),
-                    np.array(model_of, dtype=np.int64), np.array(cash), prices)
+                    np.array(model_of, dtype=np.int64), np.array(cash), prices,
+                    tuple(spec.rule_sets(base)))
 
 
 def _first_of_period(dates: Sequence[date], calendar: Calendar) -> np.ndarray:
@@ -218,6 +227,7 @@ def simulate(spec: BacktestSpec, u: Universe, progress: Progress | None = None
     calendars = {c: _first_of_period(prices.dates, c) for c in (Calendar.MONTHLY,
                                                                  Calendar.QUARTERLY)}
     last = np.full(len(prices.symbols), np.nan)
+    returns = prices.total_return() if u.rule_sets else np.zeros((0, len(prices.symbols)))
     days = len(prices.dates)
     for t, day in enumerate(prices.dates):
         close = prices.close[t]
@@ -233,8 +243,16 @@ def simulate(spec: BacktestSpec, u: Universe, progress: Progress | None = None
                 run.activity.prune(day)
                 dec = decide(run.state, run.setup, run.activity, close, day, forced=forced)
                 if dec is not None:
+                    units = None
+                    if u.rule_sets:
+                        checked = check_decision(
+                            run.state, run.setup, dec, run.activity, close,
+                            returns[max(t - RETURN_SESSIONS, 0) + 1:t + 1], day, u.rule_sets)
+                        units = checked.quantity
+                        run.denied += checked.denied
+                        run.fixed += checked.fixed
                     realized = book_decision(run.state, dec, close, day, config, run.activity,
-                                             run.tally)
+                                             run.tally, units)
                     _add_realized(run, realized)
             if t == 0:  # turnover counts trading after the first investment
                 run.tally.traded[:] = 0.0
