@@ -98,11 +98,12 @@ def serve(path: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
 
 
 async def load(base: str, token: str, ids: list[str], run: int, pages: int, clients: int,
-               seconds: float, server: int) -> tuple[dict[str, list[float]], int, float]:
-    """Every client's latencies by endpoint, the number of errors, and the CPU seconds the
-    server process used while measured."""
+               seconds: float, server: int
+               ) -> tuple[dict[str, list[float]], dict[str, int], float]:
+    """Every client's latencies by endpoint, the errors by kind (status or exception), and
+    the CPU seconds the server process used while measured."""
     latencies: dict[str, list[float]] = {"overview": [], "account": [], "proposals": []}
-    errors = 0
+    errors: dict[str, int] = {}
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     headers = {"Authorization": f"Bearer {token}"}
     async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits,
@@ -114,7 +115,6 @@ async def load(base: str, token: str, ids: list[str], run: int, pages: int, clie
         cpu_before = cpu_seconds(server)
 
         async def client(seed: int) -> None:
-            nonlocal errors
             rng = random.Random(seed)
             k = seed
             while time.monotonic() < end:
@@ -126,11 +126,12 @@ async def load(base: str, token: str, ids: list[str], run: int, pages: int, clie
                 started = time.perf_counter()
                 try:
                     reply = await http.get(url)
-                    ok = reply.status_code == 200
-                except httpx.HTTPError:
-                    ok = False
+                    what = "" if reply.status_code == 200 else str(reply.status_code)
+                except httpx.HTTPError as exc:
+                    what = type(exc).__name__
                 latencies[kind].append(time.perf_counter() - started)
-                errors += not ok
+                if what:
+                    errors[what] = errors.get(what, 0) + 1
 
         await asyncio.gather(*(client(i) for i in range(clients)))
         cpu = cpu_seconds(server) - cpu_before
@@ -164,7 +165,8 @@ def main() -> None:
     print(json.dumps({
         "accounts": accounts, "clients": args.clients, "requests": int(every.size),
         "p50_ms": round(float(np.percentile(every, 50)), 1),
-        "p99_ms": round(float(np.percentile(every, 99)), 1), "errors": errors,
+        "p99_ms": round(float(np.percentile(every, 99)), 1), "errors": sum(errors.values()),
+        "error_kinds": errors,
         "requests_per_second": round(every.size / args.seconds, 1),
         "server_cpu_ms_per_request": round(server_cpu * 1000 / max(every.size, 1), 2),
         "load_average": round(os.getloadavg()[0], 1),
