@@ -50,6 +50,8 @@ def test_demo_spec_is_valid() -> None:
                                                PolicyKind.BANDS, PolicyKind.BANDS]
     u = universe(spec, path.parent)
     assert len(u.accounts) == sum(g.count for g in spec.accounts)
+    xom = next(i for i in u.instruments if i.id == "XOM")
+    assert (xom.sector, xom.kind.value, xom.lot_size) == ("Energy", "equity", 1)
     assert len(u.prices.dates) == 1068
 
 

@@ -87,11 +87,14 @@ class FillCosts(_Strict):
 class BacktestSpec(_Strict):
     """A backtest: ``prices`` is ``sample`` (the shipped demo prices) or a CSV file
     (``date,symbol,close,dividend,split_factor``; raw closes) relative to the spec file;
+    ``instruments`` (``sample`` or an instruments CSV in ballast's format) gives them names,
+    sectors, asset classes and issuers (lot sizes come from ``fractional``);
     ``rules`` are compliance rule-set files (as ``ballast rules import`` reads) every day's
     trades are checked against."""
 
     name: str = Field(min_length=1)
     prices: str = "sample"
+    instruments: str | None = None
     start: date | None = None
     end: date | None = None
     models: tuple[ModelSpec, ...] = ()

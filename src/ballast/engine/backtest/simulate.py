@@ -15,9 +15,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +27,8 @@ from ballast.config.backtest import BacktestSpec, PolicyKind, PolicySpec
 from ballast.config.compliance import RuleSet
 from ballast.config.models import ResolvedModel, resolve_all
 from ballast.config.rebalance import Calendar
+from ballast.data.importing import ImportContext
+from ballast.data.reference import parse_instruments
 from ballast.domain import (
     Account,
     AccountId,
@@ -33,6 +36,7 @@ from ballast.domain import (
     ConfigError,
     CorporateAction,
     CorporateActionKind,
+    DataError,
     HouseholdId,
     Instrument,
     InstrumentId,
@@ -87,9 +91,22 @@ class Universe:
     rule_sets: tuple[RuleSet, ...] = ()
 
 
-def _instruments(symbols: Sequence[str], fractional: bool) -> tuple[Instrument, ...]:
+def _instruments(symbols: Sequence[str], fractional: bool, source: str | None,
+                 base: Path) -> tuple[Instrument, ...]:
+    """The run's instruments: their attributes from ``source`` (``sample`` or a CSV in the
+    instruments format) when given, else plain USD equities; lots by ``fractional``."""
+    known: dict[str, Instrument] = {}
+    if source is not None:
+        with resources.as_file(resources.files("ballast.sample") / "instruments.csv") as sample:
+            path = sample if source == "sample" else base / source
+            parsed = parse_instruments(path, ImportContext(today=date.today()))
+        if parsed.errors:
+            e = parsed.errors[0]
+            raise DataError(f"{path}: row {e.row}: {e.field}: {e.reason}", field="instruments")
+        known = {str(i.id): i for i in parsed.records}
     lot = Decimal("0.0001") if fractional else Decimal(1)
-    return tuple(Instrument(InstrumentId(s), InstrumentKind.EQUITY, "USD", lot_size=lot,
+    return tuple(replace(known[s], lot_size=lot, fractional=fractional) if s in known else
+                 Instrument(InstrumentId(s), InstrumentKind.EQUITY, "USD", lot_size=lot,
                             fractional=fractional) for s in symbols)
 
 
@@ -126,7 +143,8 @@ def universe(spec: BacktestSpec, base: Path, prices: PriceHistory | None = None)
                 model=name, lot_method=g.lot_method))
             cash.append(round(float(draws[k]), 2))
             model_of.append(used.index(name))
-    return Universe(tuple(accounts), _instruments(symbols, spec.fractional),
+    return Universe(tuple(accounts),
+                    _instruments(symbols, spec.fractional, spec.instruments, base),
                     tuple(model_targets(m, index, len(symbols)) for m in models),
                     np.array(model_of, dtype=np.int64), np.array(cash), prices,
                     tuple(spec.rule_sets(base)))
