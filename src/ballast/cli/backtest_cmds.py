@@ -57,6 +57,11 @@ def comparison_table(result: BacktestResult) -> Table:
         ("taxes paid", [_money(s.taxes_paid) for s in result.summaries]),
         ("costs", [_money(s.costs) for s in result.summaries]),
     ]
+    if any(s.compliance_denied or s.compliance_fixed for s in result.summaries):
+        rows += [("compliance: account-days denied",
+                  [str(s.compliance_denied) for s in result.summaries]),
+                 ("compliance: account-days fixed",
+                  [str(s.compliance_fixed) for s in result.summaries])]
     names = sorted({w.name for s in result.summaries for w in s.stress})
     for name in names:
         rows.append((f"stress {name}", [
