@@ -80,6 +80,8 @@ def test_cli_approve_reject_and_execute_guard(book: tuple[Store, int]) -> None:
     assert ok.exit_code == 0 and "1 proposal(s) approved by tina" in ok.output
     status = cli.invoke(app, ["approvals", "status", str(run), "--json"], env=env)
     assert '"decision": "rejected"' in status.output and '"decision": "approved"' in status.output
-    still = cli.invoke(app, ["execute", "--run", str(run)], env=env)
-    assert isinstance(still.exception, ApprovalRequired)
-    assert "were rejected" in str(still.exception)
+    done = cli.invoke(app, ["execute", "--run", str(run), "--json"], env=env)
+    assert done.exit_code == 0, done.output  # the rejected H1-TAX is left out
+    with store.transaction() as tx:
+        traded = {a for b in tx.blocks(run) for a, _ in b.plan}
+    assert traded and "H1-TAX" not in traded

@@ -150,8 +150,10 @@ def test_cli_execute(store: Store, book_files: dict[str, Path]) -> None:
     assert json.loads(out.output)["booked"] == 6
     again = CliRunner().invoke(app, ["execute", "--run", "1"], env=env)
     assert again.exit_code == 0 and "sent 0" in again.output and "0 transactions" in again.output
-    wrong = CliRunner().invoke(app, ["execute", "--broker", "fix"], env=env)
+    wrong = CliRunner().invoke(app, ["execute", "--broker", "ib"], env=env)
     assert isinstance(wrong.exception, ConfigError) and "unknown broker" in str(wrong.exception)
+    bare = CliRunner().invoke(app, ["execute", "--broker", "fix"], env=env)
+    assert isinstance(bare.exception, ConfigError) and "--fix-config" in bare.exception.hint
 
 
 def test_child_orders_by_volume_and_limits_from_the_arrival_price(

@@ -12,7 +12,6 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from ballast.engine import approvals
 from ballast.engine.simulation import execute_run
 from ballast.engine.workspace import open_store
 
@@ -44,7 +43,6 @@ def execute_cmd(
     aggregate them into blocks per custodian, send them, allocate the fills fairly and book
     them into each account's lots. Running it again sends and books nothing twice."""
     store = open_store(db, create=False)
-    approvals.ensure_run_approved(store, run)  # every proposal it would send is approved
     report = execute_run(store, run, broker, state=broker_state, fix_config=fix_config)
     if as_json:
         sys.stdout.write(json.dumps(asdict(report), indent=2) + "\n")

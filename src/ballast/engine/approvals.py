@@ -23,7 +23,7 @@ from ballast.store import AccountProposal, Store, UnitOfWork
 from ballast.store.approvals import ApprovalRecord
 
 __all__ = ["ApprovalPolicy", "ApprovalRequired", "MakerCheckerViolation", "ProposalState",
-           "decide", "ensure_approved", "ensure_run_approved", "load_policy", "page_proposals",
+           "decide", "ensure_approved", "load_policy", "page_proposals",
            "page_states", "proposal_states", "record_proposer", "set_policy"]
 
 POLICY_KEY = "approval_policy"
@@ -244,8 +244,9 @@ def _policy_reason(s: ProposalState, policy: ApprovalPolicy) -> str:
 
 def ensure_approved(store: Store, run_id: int) -> frozenset[str]:
     """The guard before executing run ``run_id``: record the policy's own approvals, then
-    raise ApprovalRequired while a compliance-approved proposal waits for a person or was
-    rejected; returns the accounts whose proposals are approved."""
+    raise ApprovalRequired while a compliance-approved proposal waits for a person; returns
+    the accounts whose proposals are approved (a rejected proposal is left out: its account
+    does not trade, the others do)."""
     with store.transaction() as tx:
         _run_exists(tx, run_id)
         if tx.compliance_verdicts(run_id, ()) is None:
@@ -257,22 +258,7 @@ def ensure_approved(store: Store, run_id: int) -> frozenset[str]:
     if waiting:
         raise ApprovalRequired(f"run {run_id}: {len(waiting)} proposal(s) wait for approval "
                                f"({_some(waiting)})")
-    rejected = [s.account_id for s in states if s.decision == REJECTED]
-    if rejected:
-        raise ApprovalRequired(
-            f"run {run_id}: {len(rejected)} proposal(s) were rejected ({_some(rejected)}); a "
-            "run is executed whole", hint="Rebalance again (a new run) and approve that one.")
-    return frozenset(s.account_id for s in states)
-
-
-def ensure_run_approved(store: Store, run_id: int | None) -> None:
-    """:func:`ensure_approved` for run ``run_id`` or, when None, the latest run (nothing to
-    check when there is no run: execution says so itself)."""
-    with store.transaction() as tx:
-        runs = tx.rebalance_runs()
-    if run_id is None and not runs:
-        return
-    ensure_approved(store, run_id if run_id is not None else runs[0].id)
+    return frozenset(s.account_id for s in states if s.decision != REJECTED)
 
 
 def _some(accounts: Sequence[str]) -> str:

@@ -236,11 +236,10 @@ def approve(ctx: CycleContext) -> StageOutcome:
                             f"({', '.join(waiting[:5])}{' …' if len(waiting) > 5 else ''}): "
                             "approve or reject them (`ballast approve`, or the dashboard), then "
                             "run the cycle again", outcome)
-    if rejected:
-        return StageOutcome("stopped", f"{len(rejected)} proposals were rejected "
-                            f"({', '.join(rejected[:5])}): a run is executed whole, so nothing "
-                            "is sent today; the next cycle proposes again", outcome)
-    return StageOutcome("done", f"{granted} proposals approved by the policy", outcome)
+    left_out = (f"; {len(rejected)} rejected, left out ({', '.join(rejected[:5])})"
+                if rejected else "")
+    return StageOutcome("done", f"{granted} proposals approved by the policy{left_out}",
+                        outcome)
 
 
 def execute_stage(ctx: CycleContext) -> StageOutcome:

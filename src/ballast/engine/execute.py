@@ -25,7 +25,7 @@ from ballast.domain import (
     TransactionId,
 )
 from ballast.domain import TransactionKind as Kind
-from ballast.engine import kill_switch
+from ballast.engine import approvals, kill_switch
 from ballast.engine.booking import book_new
 from ballast.engine.execute_plan import (
     ExecutionRefused,
@@ -78,12 +78,18 @@ def execute(store: Store, run_id: int, broker: Broker, *, as_of: date,
             clock: Clock | None = None, settings: ExecutionSettings | None = None,
             adv: Callable[[str], Decimal | None] = lambda _: None) -> ExecutionReport:
     """Execute run ``run_id`` through ``broker``, booking fills on ``as_of``; ``adv`` gives an
-    instrument's average daily volume (None: unknown, no child orders)."""
+    instrument's average daily volume (None: unknown, no child orders). The approval policy
+    is applied first (ApprovalRequired while a proposal waits for a person); rejected
+    proposals are left out."""
     settings = settings or ExecutionSettings()
     clock = clock or WallClock()
     with store.transaction() as tx:
-        if not tx.blocks(run_id):
-            _plan(tx, run_id, broker.name, settings, clock, as_of, adv)
+        planned, checked = bool(tx.blocks(run_id)), bool(tx.checks(run_id))
+    if not planned:  # approvals are settled once, when the orders are planned
+        allowed = approvals.ensure_approved(store, run_id) if checked else None
+        with store.transaction() as tx:
+            _plan(tx, run_id, broker.name, settings, clock, as_of, adv, allowed)
+    with store.transaction() as tx:
         stored = [order_of(r) for r in tx.orders(run_id)]
         plans = {b.id: tuple(a for a, _ in b.plan) for b in tx.blocks(run_id)}
         have: dict[str, Decimal] = {}
@@ -121,9 +127,13 @@ def _guard(store: Store, broker: str, orders: Sequence[Order],
 
 
 def _plan(tx: UnitOfWork, run_id: int, broker: str, settings: ExecutionSettings, clock: Clock,
-          as_of: date, adv: Callable[[str], Decimal | None]) -> None:
-    """Store the run's blocks and their orders (state new), all in one transaction."""
-    blocks = plan_blocks(tx, run_id, approved_trades(tx, run_id))
+          as_of: date, adv: Callable[[str], Decimal | None],
+          allowed: frozenset[str] | None) -> None:
+    """Store the run's blocks and their orders (state new), all in one transaction: the
+    trades compliance approved of the accounts whose proposals are approved (``allowed``)."""
+    trades = approved_trades(tx, run_id)  # refuses a run compliance has not checked
+    blocks = plan_blocks(tx, run_id, [t for t in trades
+                                      if allowed is None or t.account_id in allowed])
     closes = {b.instrument_id: b.close for b in tx.closes_as_of(
         as_of, [b.instrument_id for b in blocks])}
     tx.add_blocks([block_record(b) for b in blocks])
