@@ -18,6 +18,8 @@ from ballast.domain.errors import BallastError, KillSwitchEngaged
 from ballast.domain.market import PriceBar
 from ballast.engine import kill_switch
 from ballast.engine.kill_switch import data_age_minutes, ensure_orders_allowed
+from ballast.engine.users import add_user
+from ballast.security.errors import PermissionDenied
 from ballast.store import Store
 
 AT = datetime(2021, 3, 31, 14, 2, tzinfo=UTC)
@@ -81,3 +83,16 @@ def test_stale_market_data_engages_the_global_switch(store: Store) -> None:
     assert (s.scope, s.engaged_by, s.reason) == ("global", "ballast-auto", f"automatic: {reason}")
     with pytest.raises(KillSwitchEngaged):
         ensure_orders_allowed(store, "A1", "sim")
+
+
+def test_once_the_book_has_users_only_compliance_disengages(store: Store) -> None:
+    add_user(store, "carol", "correct horse battery staple", ["compliance"], actor="setup")
+    add_user(store, "tom", "correct horse battery staple", ["trader"], actor="setup")
+    kill_switch.engage(store, reason="bad prices", user="tom")  # a trader may engage
+    with pytest.raises(PermissionDenied):
+        kill_switch.disengage(store, reason="fixed", user="tom")
+    with pytest.raises(BallastError, match="nobody"):
+        kill_switch.disengage(store, reason="fixed", user="nobody")
+    assert kill_switch.status(store)
+    assert kill_switch.disengage(store, reason="vendor fixed the feed", user="carol")
+    assert kill_switch.status(store) == []
