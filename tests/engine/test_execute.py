@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -24,7 +25,15 @@ from ballast.engine.execute_plan import ExecutionSettings, approved_trades
 from ballast.engine.imports import ImportKind, import_file
 from ballast.engine.simulation import execute_run, simulated_broker
 from ballast.engine.workspace import open_store
-from ballast.execution import BrokerReport, Clock, Order, SimulatedBroker, SimulationConfig
+from ballast.execution import (
+    BrokerReport,
+    Clock,
+    Fill,
+    Order,
+    OrderState,
+    SimulatedBroker,
+    SimulationConfig,
+)
 from ballast.execution.broker import BrokerUnavailable
 from ballast.store import AccountProposal, ProposedTrade, Store
 from ballast.store.compliance import StoredDecision
@@ -305,3 +314,62 @@ def test_a_broker_is_named_and_fix_needs_its_session_settings(
     with pytest.raises(ConfigError, match="needs its session settings") as refused:
         execute_run(store, broker="fix")
     assert "--fix-config" in refused.value.hint
+
+
+class BustingBroker(SimulatedBroker):
+    """The broker takes back (busts) the first fill of the AAPL block once it is reported:
+    its order stays partially filled from then on, and is cancelled at the end of the wait."""
+
+    def __init__(self, broker: SimulatedBroker) -> None:
+        self.__dict__.update(broker.__dict__)
+        self.reversal: Fill | None = None
+        self.target = ""
+
+    def _busted(self, report: BrokerReport | None) -> BrokerReport | None:
+        if report is None or report.client_order_id != self.target or self.reversal is None:
+            return report
+        filled = report.filled_quantity + self.reversal.quantity
+        state = report.state if report.state is not OrderState.FILLED else \
+            OrderState.PARTIALLY_FILLED
+        return BrokerReport(report.client_order_id, report.broker_order_id, state, filled,
+                            "trade bust" if state is OrderState.PARTIALLY_FILLED else "")
+
+    def order_status(self, client_order_id: str) -> BrokerReport | None:
+        mine = [f for f in super().fills() if f.client_order_id == client_order_id]
+        if self.reversal is None and mine and mine[0].instrument_id == "AAPL":
+            first = mine[0]
+            self.target = client_order_id
+            self.reversal = replace(first, fill_id=f"{first.fill_id}-bust",
+                                    quantity=-first.quantity, commission=-first.commission)
+        return self._busted(super().order_status(client_order_id))
+
+    def cancel(self, client_order_id: str) -> BrokerReport:
+        report = self._busted(super().cancel(client_order_id))
+        assert report is not None
+        if report.client_order_id == self.target:
+            report = replace(report, state=OrderState.CANCELLED)
+        return report
+
+    def fills(self, since: datetime | None = None) -> list[Fill]:
+        return super().fills(since) + ([self.reversal] if self.reversal else [])
+
+
+def test_a_bust_while_the_order_works_is_booked_net(store: Store,
+                                                    book_files: dict[str, Path]) -> None:
+    run = stored_run(store, book_files)
+    sim, clock = simulated_broker(store, AS_OF, SimulationConfig(fill_slices=2,
+                                                                 slice_seconds=30))
+    broker = BustingBroker(sim)
+    report = execute(store, run, broker, as_of=AS_OF, clock=clock,
+                     settings=ExecutionSettings(poll_seconds=10, max_wait_seconds=120))
+    assert report.states == {"filled": 3, "cancelled": 1} and report.unallocated == 0
+    with store.transaction() as tx:
+        aapl = next(o for o in tx.orders(run) if o.instrument_id == "AAPL")
+        fills = [f for f in tx.fills(run) if f.client_order_id == aapl.client_order_id]
+        events = [e.reason for e in tx.order_events([aapl.client_order_id])]
+    # the block of 50 filled in two slices of 25; the first 25 were busted: 25 stay filled,
+    # allocated pro rata to H1-IRA's 20 and H1-TAX's 30 asked: 10 and 15
+    assert aapl.filled_quantity == 25 and sorted(f.quantity for f in fills) == [-25, 25, 25]
+    assert "trade bust" in events
+    held = positions(store)
+    assert held[("H1-IRA", "AAPL")] == 10 and held[("H1-TAX", "AAPL")] == 100 + 15

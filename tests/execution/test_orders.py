@@ -82,3 +82,17 @@ def test_client_order_ids_are_deterministic_and_distinct() -> None:
               client_order_id(7, "block:Schwab", "AAPL", Side.BUY, 2)}
     assert one not in others and len(others) == 5
     assert one.startswith("B7-") and len(one) <= 40
+
+
+def test_a_bust_lowers_the_filled_quantity_and_reopens_the_order() -> None:
+    filled, _ = order(S.ACCEPTED).transition(S.FILLED, AT, filled_quantity=Decimal(100))
+    part, event = filled.bust(AT, filled_quantity=Decimal(60), reason="bust X2")
+    assert (part.state, part.filled_quantity, part.is_open) == (S.PARTIALLY_FILLED, 60, True)
+    assert (event.previous, event.state, event.reason) == (S.FILLED, S.PARTIALLY_FILLED,
+                                                           "bust X2")
+    nothing, _ = part.bust(AT, filled_quantity=Decimal(0))
+    assert nothing.state is S.ACCEPTED and nothing.events == filled.events + 2
+    with pytest.raises(InvalidTransition, match="must lower the filled quantity"):
+        part.bust(AT, filled_quantity=Decimal(60))
+    with pytest.raises(InvalidTransition, match="nothing accepted can be busted"):
+        nothing.bust(AT, filled_quantity=Decimal(0))

@@ -179,6 +179,10 @@ def _send(store: Store, broker: Broker, clock: Clock, pending: Sequence[Order],
 def _save(tx: UnitOfWork, broker: str, o: Order, report: BrokerReport, clock: Clock) -> Order:
     """Move an order to the broker's report, recording each change; returns the order."""
     events = []
+    if report.filled_quantity < o.filled_quantity:  # a trade bust: executions taken back
+        o, event = o.bust(clock.now(), filled_quantity=report.filled_quantity,
+                          reason=report.reason)
+        events.append(event_record(event))
     if report.state != o.state or report.filled_quantity != o.filled_quantity:
         o, event = o.transition(report.state, clock.now(),
                                 filled_quantity=report.filled_quantity, reason=report.reason)

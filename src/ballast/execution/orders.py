@@ -148,3 +148,21 @@ class Order:
         event = OrderEvent(self.client_order_id, changed.events, self.state, to, at, filled,
                            reason)
         return changed, event
+
+    def bust(self, at: datetime, *, filled_quantity: Decimal, reason: str = ""
+             ) -> tuple[Order, OrderEvent]:
+        """The broker cancelled executions already reported (a trade bust): the one change
+        that lowers the filled quantity, and the one way out of filled — the order is
+        partially filled again (accepted when nothing stays filled) and may fill again."""
+        if self.state not in (OrderState.PARTIALLY_FILLED, OrderState.FILLED):
+            raise InvalidTransition(
+                f"order {self.client_order_id}: nothing {self.state} can be busted")
+        if not ZERO <= filled_quantity < self.filled_quantity:
+            raise InvalidTransition(
+                f"order {self.client_order_id}: a bust must lower the filled quantity "
+                f"{self.filled_quantity}, not set it to {filled_quantity}")
+        to = OrderState.PARTIALLY_FILLED if filled_quantity else OrderState.ACCEPTED
+        changed = replace(self, state=to, filled_quantity=filled_quantity,
+                          events=self.events + 1)
+        return changed, OrderEvent(self.client_order_id, changed.events, self.state, to, at,
+                                   filled_quantity, reason or "trade bust")
