@@ -132,25 +132,25 @@ def test_min_tax_relieves_losses_first_then_the_gain_of_least_tax() -> None:
     # The core sells 120 (to 60%). The losses L1 + L2 give 100 units. Then the gain of least
     # estimated tax per dollar: L4, short-term +10% × 37% = 3.7%, before L3, long-term
     # +20% × 20% = 4% (equity is 12% over, beyond the 10% hard band, so short-term lots may
-    # go). A dollar of L4 left unsold keeps equity a dollar over AND, since the sale funds the
-    # BND buy (10,950 bought, no cash to spare: φ = 10,950 / 12,000 = 0.9125, one sleeve
-    # bought: Σπ² = 1), bonds φ dollars under. L4 is worth selling only while equity stays
-    # more than min(0.9 × 5%, 3.7% / (2 × (1 + φ²))) = 1.0094% over its target:
-    # 72,000 − 60,000 − 1.0094% × 100,000 = 10,990.6 may be sold — so 109.
-    assert trades(inp, taxed, "A")[0] == ("VTI", -109)
-    assert taxed.lots_of(i) == [("A-L1", 60.0), ("A-L2", 40.0), ("A-L4", 9.0)]
-    assert taxed.st_gain[i] == pytest.approx(-310.0)  # L2: 40 × (100 − 110); L4: 9 × 10
+    # go). The sale also pays for the bonds (38,000 − 27,000 = 11,000 short) with 1,000 of
+    # cash missing (cash 1,000, 2,000 to keep). A dollar of L4 sold costs 3.7% − 2 × (12,000
+    # − x) / 100,000 and a dollar bought into bonds gains 2 × (11,000 − y) / 100,000; both
+    # equal the value λ of a dollar of cash when x − 1,000 = y: x = 10,150 + 50,000 λ,
+    # y = 11,000 − 50,000 λ → λ = 1.85%, x = 11,075 — so 110 (a 111th would pass 11,075).
+    assert trades(inp, taxed, "A")[0] == ("VTI", -110)
+    assert taxed.lots_of(i) == [("A-L1", 60.0), ("A-L2", 40.0), ("A-L4", 10.0)]
+    assert taxed.st_gain[i] == pytest.approx(-300.0)  # L2: 40 × (100 − 110); L4: 10 × 10
     assert taxed.lt_gain[i] == pytest.approx(-1200.0)  # L1: 60 × −20
-    assert taxed.realized_st[0] == pytest.approx(-310.0)
+    assert taxed.realized_st[0] == pytest.approx(-300.0)
     assert taxed.realized_lt[0] == pytest.approx(-1200.0)
     (change,) = [c for c in taxed.changes if c.side < 0]
-    assert change.kind is Change.REDUCED and change.new_quantity == 109
+    assert change.kind is Change.REDUCED and change.new_quantity == 110
     assert change.reason == (
-        "min-tax sleeve allocation: gain lots kept where their tax outweighs the drift left "
-        "(gains short-term $90, long-term $0 instead of short-term $200, long-term $0)")
+        "min-tax allocation: gain lots kept where their tax outweighs the drift left "
+        "(gains short-term $100, long-term $0 instead of short-term $200, long-term $0)")
     assert rationale(taxed.proposals, inp, i, taxed) == (
-        "Sell 109 VTI: us_equity 72% vs target 60% ±5%; lots: two losses −$1,600, "
-        "one short-term gain +$90")
+        "Sell 110 VTI: us_equity 72% vs target 60% ±5%; lots: two losses −$1,600, "
+        "one short-term gain +$100")
 
 
 def test_tax_deferred_account_sells_by_its_method_and_reports_no_tax() -> None:
@@ -204,12 +204,12 @@ def test_buy_in_one_account_keeps_the_other_accounts_loss_lots() -> None:
                          Acct("B", {"BND": 10}, 0)], vti_lots("A"),
                         taxable=[True, True], household=[0, 0], buys=[(0, "VTI", 5, 10.0)])
     i = sell_of(inp, taxed, "A")
-    # L4 (short-term +10%: 3.7% tax per dollar, less than L3's 4%) down to 1.0094% over
-    # target: 109 units (see above).
-    assert taxed.lots_of(i) == [("A-L4", 109.0)]
-    assert taxed.st_gain[i] == pytest.approx(1090.0) and taxed.lt_gain[i] == 0.0
+    # L4 (short-term +10%: 3.7% tax per dollar, less than L3's 4%) from the first dollar:
+    # x = 12,000 + 50,000 (λ − 3.7%) as above, λ = 1.85%, 11,075: 110 units.
+    assert taxed.lots_of(i) == [("A-L4", 110.0)]
+    assert taxed.st_gain[i] == pytest.approx(1100.0) and taxed.lt_gain[i] == 0.0
     assert rationale(taxed.proposals, inp, i, taxed).endswith(
-        "; lots: one short-term gain +$1,090; "
+        "; lots: one short-term gain +$1,100; "
         "loss lots kept (wash-sale window: VTI bought on 2021-03-07)")
 
 
@@ -224,7 +224,7 @@ def test_loss_sold_in_this_run_moves_the_household_buy_or_is_held_back() -> None
     accounts[1].no_buy = ["IVV"]
     inp, _, taxed = run(accounts, vti_lots("A"), taxable=[True, True], household=[0, 0])
     assert trades(inp, taxed, "B") == [("VTI", 200)]
-    assert taxed.lots_of(sell_of(inp, taxed, "A")) == [("A-L4", 109.0)]  # 1.0094% over
+    assert taxed.lots_of(sell_of(inp, taxed, "A")) == [("A-L4", 110.0)]  # as just above
 
 
 def test_blocked_buy_without_alternate_is_dropped_with_its_reason() -> None:
@@ -243,19 +243,19 @@ def test_blocked_buy_without_alternate_is_dropped_with_its_reason() -> None:
 
 
 def test_gain_budget_shrinks_gain_sells_and_the_buys_they_fund() -> None:
-    """All 720 VTI cost 80: the gain-vs-drift rule sells 109 (2,180 of gain: +20% × 20% = 4%
-    tax per dollar, kept 4% / (2 × 1.8327) = 1.09% over target, see the first test); a budget
-    of 1,000 allows 50."""
+    """All 720 VTI cost 80: +20% × 20% = 4% tax per dollar, so (as in the first test)
+    x = 12,000 + 50,000 (λ − 4%) and y = 11,000 − 50,000 λ meet x − 1,000 = y at λ = 2%:
+    11,000 sold, 110 VTI, 2,200 of gain; a budget of 1,000 allows 50."""
     lots = [("A", "VTI", "only", 720.0, 80.0, "2018-06-01")]
     inp, _, full = run([Acct("A", {"VTI": 720, "BND": 540}, 1000)], lots, taxable=[True],
                        household=[0])
     inp, _, taxed = run([Acct("A", {"VTI": 720, "BND": 540}, 1000)], lots, taxable=[True],
                         household=[0], budget=[1000.0])
-    assert trades(inp, full, "A")[0] == ("VTI", -109)  # stop 1.09% over: 10,908.8
+    assert trades(inp, full, "A")[0] == ("VTI", -110)
     assert trades(inp, taxed, "A")[0] == ("VTI", -50)
     assert taxed.realized_lt[0] == pytest.approx(1000.0)
     reasons = [c.reason for c in taxed.changes]
-    assert reasons[0].endswith("; gain budget: 2,180 estimated vs 1,000 left this year")
+    assert reasons[0].endswith("; gain budget: 2,200 estimated vs 1,000 left this year")
     p = taxed.proposals
     assert p.cash_after[0] >= p.cash_keep[0] - 1e-9
     assert p.cash_after[0] == pytest.approx(
@@ -282,7 +282,7 @@ def test_sleeve_sells_its_loss_instrument_before_its_gain_instrument() -> None:
     (change,) = [c for c in taxed.changes if c.side < 0]
     assert change.kind is Change.DROPPED and inp.instruments[change.instrument] == "VTI"
     assert change.reason == (
-        "min-tax sleeve allocation: sold from lower-tax lots of IVV (gains short-term $0, "
+        "min-tax allocation: sold from lower-tax lots of IVV (gains short-term $0, "
         "long-term $0 instead of short-term $0, long-term $1,200)")
     p = taxed.proposals
     assert p.cash_after[0] == pytest.approx(
@@ -294,16 +294,18 @@ def test_sleeve_sells_its_loss_instrument_before_its_gain_instrument() -> None:
 
 
 def test_a_holding_outside_the_model_keeps_gain_lots_worth_more_tax_than_drift() -> None:
-    """XOM is outside the model, 2% of the account: a loss lot of 10 (cost 60) and a long-term
-    gain lot of 30 (cost 10, +40 a share: 80% × 20% = 16% tax per dollar). The core sells all
-    40; the tax pass sells the loss lot and keeps the gain lot, whose 1.5% of drift costs far
-    less than its tax (it would need more than 16% ÷ 2 of drift to be worth selling)."""
+    """XOM is outside the model, 2,000 of the account's 103,000: a loss lot of 10 (cost 60) and
+    a long-term gain lot of 30 (cost 10, +40 a share: 80% × 20% = 16% tax per dollar). The
+    core sells all 40 to buy equity (61,800 − 60,000) and bonds (39,140 − 38,000) with it and
+    the 940 of cash over the 2,060 to keep. The tax pass sells the loss lot and keeps the gain
+    lot: a dollar of it costs 16% − 2 × 1,500 / 103,000 = 13.1%, far more than a dollar of cash
+    is worth once the 500 + 940 are bought in, λ = (2,940 − 1,440) / 103,000 = 1.5%."""
     names = [*INSTRUMENTS, "XOM"]
     growth = model(names, "growth", {"us_equity": (0.60, 0.05), "bonds": (0.38, 0.05)},
                    {"VTI": ("us_equity", 0), "IVV": ("us_equity", 1), "BND": ("bonds", 0),
                     "AGG": ("bonds", 1)})
     inp = book(names, {**PRICES, "XOM": 50.0}, [growth],
-               [Acct("A", {"VTI": 600, "BND": 760, "XOM": 40}, 1000)])
+               [Acct("A", {"VTI": 600, "BND": 760, "XOM": 40}, 3000)])
     lots = [("A", "XOM", "loss", 10.0, 60.0, "2019-01-10"),
             ("A", "XOM", "gain", 30.0, 10.0, "2015-06-01")]
     core = propose(inp, RebalancePolicy())
@@ -329,8 +331,9 @@ def test_cash_is_raised_from_the_sleeves_where_a_dollar_costs_least() -> None:
     10% tax per dollar), BND one loss lot (0). The cash is raised where the marginal cost per
     dollar, tax per dollar − 2 × (over − sold) ÷ 100,000, is equal in both sleeves:
     0.10 − 2(6,122.45 − x)/1e5 = −2(3,877.55 − (10,000 − x))/1e5 → x = 3,622.45 of equity
-    (within 0.9 × 5% × 88,000/0.98 = 4,040.82 of target either way): 36 VTI, 127 BND (6,350),
-    then one more BND lot while the sale stays ≤ 10,000: 128 BND. Objective Σ(over − sold)² ÷
+    (within 0.9 × 5% × 88,000/0.98 = 4,040.82 of target either way): 36.22 VTI and 127.55 BND
+    floored to 36 and 127, then one more lot by the largest remainder first (BND's 0.55) while
+    the sale stays ≤ 10,000: 128 BND. Objective Σ(over − sold)² ÷
     T² + tax ÷ T: 2 × 2,522.45² / 1e10 + 1,800 × 20% / 1e5 = 0.0049 vs the core's
     (22.45² + 22.45²) / 1e10 + 3,050 × 20% / 1e5 = 0.0061 — so it replaces the core's split."""
     accounts = [Acct("A", {"VTI": 600, "BND": 760}, 2000, cash_needed=10000)]
@@ -346,18 +349,19 @@ def test_cash_is_raised_from_the_sleeves_where_a_dollar_costs_least() -> None:
     (change,) = taxed.changes
     assert change.kind is Change.REDUCED and inp.instruments[change.instrument] == "VTI"
     assert change.reason == (
-        "min-tax cash raising: sold from lower-tax lots of BND (gains short-term $0, "
+        "min-tax allocation: sold from lower-tax lots of BND (gains short-term $0, "
         "long-term $1,800 instead of short-term $0, long-term $3,050)")
     # VTI at cost 10 (+90%: 18% tax per dollar): the equal-cost point, 0.18 × 1e5 / 2 = 9,000
     # = (6,122.45 − x) − (3,877.55 − (10,000 − x)), is x = 1,622.45 — equity would stay more
-    # than the room over target, so it sells at least 6,122.45 − 4,040.82 = 2,081.63 (20 VTI)
-    # and bonds the rest, 7,918.37 → 158 BND, then whole BND lots (losses: the cheapest next
-    # lot) up to the 10,000: 160 BND; bonds at 30% stay above (38% − 5%) × 88/98 = 29.6%.
+    # than the room over target, so it sells at least 6,122.45 − 4,040.82 = 2,081.63 (20.82
+    # VTI) and bonds the rest, 7,918.37 (158.37 BND): floored to 20 + 158, then one more lot
+    # by the largest remainder first (VTI's 0.82 before BND's 0.37) while the sale stays
+    # ≤ 10,000: 21 VTI + 158 BND = 10,000. Bonds at 30.1% stay above (38% − 5%) × 88/98.
     lots = [("A", "VTI", "v", 600.0, 10.0, "2015-06-01"),
             ("A", "BND", "b", 760.0, 60.0, "2015-06-01")]
     inp, _, taxed = run(accounts, lots, taxable=[True], household=[0])
-    assert trades(inp, taxed, "A") == [("VTI", -20), ("BND", -160)]
-    assert taxed.proposals.weight_after[0] == pytest.approx([0.58, 0.30], abs=1e-4)
+    assert trades(inp, taxed, "A") == [("VTI", -21), ("BND", -158)]
+    assert taxed.proposals.weight_after[0] == pytest.approx([0.579, 0.301], abs=1e-4)
     # Not taxable: the core's pro-rata sells stand.
     inp, _, taxed = run(accounts, lots, taxable=[False], household=[0])
     assert trades(inp, taxed, "A") == [("VTI", -61), ("BND", -78)]

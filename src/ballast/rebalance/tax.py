@@ -3,15 +3,13 @@ keep the household free of wash sales, defer short-term gains and fit the yearly
 
 Rules, in the order they apply (pure and deterministic; loops over trades, not accounts):
 
-0. **Min-tax sleeve allocation** (taxable, MIN_TAX/SPECIFIC; :mod:`.tax_sleeves`): an
-   overweight sleeve's sale is re-spread over its sellable instruments by the tax cost of their
-   lots (losses, then gains by estimated tax per dollar), keeping its value up to one lot, and
-   gain lots are kept once the sleeve is within min(0.9 × its band, tax per dollar ÷
-   (2 × (1 + f))) of target (f: the buys the sale funds, see there); so are a holding outside
-   the model's gain lots; used only when it costs less estimated tax than the core's sells.
-   In an account that raises cash the sale is split over all its sleeves at once instead
-   (:mod:`.tax_raise`: water-filling on tax per dollar less twice the over-weight left),
-   used only when it lowers squared drift + tax ÷ value.
+0. **Min-tax allocation** (taxable, MIN_TAX/SPECIFIC; :mod:`.tax_sleeves`,
+   :mod:`.tax_account`): the account's sales are re-spread over its sleeves that do not buy,
+   their instruments and lots (losses, then gains by estimated tax per dollar): each sleeve
+   sells while a dollar's tax per dollar less twice its over-weight left (÷ the account's
+   value) is below the value of a dollar of cash to the account's buys, within 0.9 × its
+   band of target; the holdings outside the model are one more such sleeve, with target 0.
+   Used only when it lowers squared drift + tax ÷ value below the core's sells.
 1. **Lots.** Every sell relieves lots by its account's method through the ledger's
    ``select_lots`` (SPECIFIC is run as MIN_TAX: the pass names the lots), at the trade's unit
    value, on ``as_of``. Gains are estimated per lot; in accounts that are not taxable they are
@@ -166,6 +164,8 @@ def tax_pass(proposals: Proposals, inp: RebalanceInput, tax: TaxInput, *,
     def pick(k: int, hold: str) -> None:
         s = sells[k]
         s.q, s.relief, s.note, s.why = 0.0, [], "", ""
+        if s.q0 <= 0 and s.need <= 0:  # a position the allocation may sell from, not selling
+            return
         book.choose(s, k, tax.lot_method[s.a], taxable=taxable[s.a], hold_losses=hold,
                     defer_short=defer[k], policy=policy)
 

@@ -1,4 +1,4 @@
-"""The tax pass's buy refill: where the pass shrank an account's sells or blocked one of its
+"""The tax pass's buy refill: where the pass changed an account's sells or blocked one of its
 buys, the account's buys are sized again by the core on the holdings after the final sells.
 
 The refill is :func:`~ballast.rebalance.core.propose` on a copy of those accounts in which
@@ -29,12 +29,12 @@ _ADDED = "cash left by the tax pass's changes deployed to the sleeve"
 
 def refill(p: Proposals, inp: RebalanceInput, sells: list[Sell], buys: list[Buy],
            blocked: Callable[[int], set[int]], group_of: IntArray) -> list[Buy]:
-    """Re-size the buys of every account whose sells shrank or whose buys were blocked;
+    """Re-size the buys of every account whose sells changed or whose buys were blocked;
     returns the new buy list (existing records updated in place, new buys appended).
 
     ``blocked(account)`` gives the wash-sale groups the account's household may not buy.
     """
-    shrunk = {s.a for s in sells if s.q < s.q0 - EPS}
+    shrunk = {s.a for s in sells if abs(s.q - s.q0) > EPS}
     switched = {b.a for b in buys if b.j != b.j0 or b.q < b.q0 - EPS}
     rows = np.array(sorted(shrunk | switched), dtype=np.int64)
     if rows.size == 0:
