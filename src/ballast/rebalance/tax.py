@@ -158,8 +158,7 @@ def tax_pass(proposals: Proposals, inp: RebalanceInput, tax: TaxInput, *,
         return f"{names[bought[1]]} bought on {bought[0]}" if bought else ""
 
     holds = [window(k) for k in range(len(sells))]
-    for g, band in groups:
-        reallocate(sells, g, book, holds, defer, policy, names, band)
+    reallocate(sells, groups, book, holds, defer, policy, names)
 
     def pick(k: int, hold: str) -> None:
         s = sells[k]
@@ -193,13 +192,15 @@ def tax_pass(proposals: Proposals, inp: RebalanceInput, tax: TaxInput, *,
     for k, s in enumerate(sells):
         if key(s.a, s.j) in protect:
             holds[k] = f"{names[s.j]} bought in this run in the household"
-    for g, band in groups:  # loss lots newly held back: the sleeve's sale is allocated again
-        if any(key(sells[k].a, sells[k].j) in protect for k in g):
-            for k in g:
-                sells[k].want, sells[k].moved = -1.0, ""
-            reallocate(sells, g, book, holds, defer, policy, names, band)
-            for k in g:
-                pick(k, holds[k])
+    again = [(g, acct) for g, acct in groups  # loss lots newly held back: allocated again
+             if any(key(sells[k].a, sells[k].j) in protect for k in g)]
+    for g, _ in again:
+        for k in g:
+            sells[k].want, sells[k].moved = -1.0, ""
+    reallocate(sells, again, book, holds, defer, policy, names)
+    for g, _ in again:
+        for k in g:
+            pick(k, holds[k])
     grouped = {k for g, _ in groups for k in g}
     for k, s in enumerate(sells):
         if key(s.a, s.j) in protect and k not in grouped:

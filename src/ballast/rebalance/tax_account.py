@@ -9,8 +9,9 @@ trading costs aside). Selling one more dollar of a lot with tax per dollar ``c``
 costs (c − 2 (o_k − x_k) ÷ T) ÷ T; buying one more dollar gains 2 (d_u − y_u) ÷ T ÷ T. So, with
 λ the value of a dollar of cash, every sleeve sells down its lots (min-tax order) while
 c − 2 (o_k − x_k) ÷ T < λ, and every bought sleeve buys while 2 (d_u − y_u) ÷ T > λ; λ = 0
-when the cash to spare pays for what is left to buy, else the level (found by a grid search) at
-which the sales plus the cash to spare (negative when cash must be raised) pay for the buys.
+when the cash to spare pays for what is left to buy, else the level at which the sales plus
+the cash to spare (negative when cash must be raised) pay for the buys (found by bisection,
+every account at once).
 Each sleeve sells at least down to, and at most to, 0.9 × its band from target (the holdings
 outside the model: 0.9 × the policy's total-drift limit) — the upper limits go when the cash to
 keep cannot be raised within them.
@@ -22,12 +23,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from ballast.ledger.snapshot import FloatArray
 from ballast.rebalance.tax_sells import Sell
 
 Lot = tuple[tuple[int, float], int, float, float, bool]  # see tax_sleeves._lots
-GRID, ROUNDS = 64, 3  # the level's search: 3 rounds over 65 points
+BISECTIONS = 48
 
 
 @dataclass(frozen=True)
@@ -44,81 +46,96 @@ class AccountSale:
     most: float = float("inf")  # the most the account sells: never more than the core did
 
 
-def split(sells: Sequence[Sell], ks: Sequence[int], lots: dict[int, list[Lot]],
-          rates: tuple[float, float], acct: AccountSale) -> dict[int, float]:
-    """Units each position ``k`` of ``ks`` sells at the account's optimum (module docs);
-    continuous (not yet floored to lots)."""
-    segs = sorted(((sells[k].sleeve, r[0], sells[k].j, r[1], k, r[2] * sells[k].uv,
-                    max(r[3], 0.0) / sells[k].uv * rates[1 if r[4] else 0])
-                   for k in ks for r in lots[k]), key=lambda x: x[:4])
-    out = dict.fromkeys(ks, 0.0)
-    if not segs:
-        return out
-    ids: list[int] = []  # the sleeves, in order; segs are grouped by sleeve
-    at_l: list[int] = []
-    start_l: list[float] = []  # dollars before each lot, within its sleeve
-    avail_l: list[float] = []
-    for seg in segs:
-        if not ids or seg[0] != ids[-1]:
-            ids.append(seg[0])
-            avail_l.append(0.0)
-        at_l.append(len(ids) - 1)
-        start_l.append(avail_l[-1])
-        avail_l[-1] += seg[5]
-    at, start = np.array(at_l), np.array(start_l)
-    size = np.array([x[5] for x in segs])
-    cost = np.array([x[6] for x in segs])
-    caps = avail_l if acct.cap is None else [min(v, acct.cap[x]) for v, x in
-                                             zip(avail_l, ids, strict=True)]
-    avail = np.array(caps)
-    over = np.array([acct.over[x] for x in ids])
-    room = np.array([acct.room[x] for x in ids])
-    short = np.array(acct.short)
-    lo = np.minimum(np.maximum(over - room, 0.0), avail)
-    hi = np.minimum(np.maximum(over + room, lo), avail)
-    t = acct.total
-    onehot = np.zeros((at.size, len(ids)))
-    onehot[np.arange(at.size), at] = 1.0
+Job = tuple[Sequence[int], dict[int, list[Lot]], AccountSale]  # positions, their lots, account
 
-    def sold(level: FloatArray, cap: FloatArray) -> FloatArray:
-        """[levels, sleeves] dollars sold at each level (the marginal cost it stops at)."""
-        free = np.clip(over[at] + t * (level[:, None] - cost) / 2 - start, 0.0, size)
-        out: FloatArray = np.clip(free @ onehot, lo, cap)
+
+def split(sells: Sequence[Sell], jobs: Sequence[Job], rates: tuple[float, float]
+          ) -> list[dict[int, float]]:
+    """Per job (one account's positions ``ks``, their lots, the account), the units each
+    position sells at the account's optimum (module docs); continuous (not yet floored to
+    lots). All accounts at once: one bisection on every account's level together."""
+    rows: list[tuple[int, int, float, float, int]] = []  # job, sleeve slot, dollars, cost, k
+    slots: list[tuple[int, float, float, float, float]] = []  # job, over, room, cap, dollars
+    buys: list[tuple[int, float]] = []
+    for g, (ks, lots, acct) in enumerate(jobs):
+        segs = sorted(((sells[k].sleeve, r[0], sells[k].j, r[1], k, r[2] * sells[k].uv,
+                        max(r[3], 0.0) / sells[k].uv * rates[1 if r[4] else 0])
+                       for k in ks for r in lots[k]), key=lambda x: x[:4])
+        prev = None
+        for seg in segs:
+            if seg[0] != prev:
+                prev = seg[0]
+                cap = float("inf") if acct.cap is None else acct.cap[seg[0]]
+                slots.append((g, acct.over[seg[0]], acct.room[seg[0]], cap, 0.0))
+            rows.append((g, len(slots) - 1, seg[5], seg[6], seg[4]))
+        buys += [(g, x) for x in acct.short]
+    out: list[dict[int, float]] = [dict.fromkeys(ks, 0.0) for ks, _, _ in jobs]
+    if not rows:
+        return out
+    n = len(jobs)
+    grp = np.array([r[0] for r in rows], dtype=np.int64)
+    at = np.array([r[1] for r in rows], dtype=np.int64)
+    size = np.array([r[2] for r in rows])
+    cost = np.array([r[3] for r in rows])
+    first = np.r_[0, np.flatnonzero(np.diff(at)) + 1]  # each slot's first row
+    start = np.cumsum(size) - size
+    start -= np.repeat(start[first], np.diff(np.r_[first, at.size]))  # within the slot
+    s_grp = np.array([x[0] for x in slots], dtype=np.int64)
+    over = np.array([x[1] for x in slots])
+    avail = np.minimum(np.bincount(at, size, minlength=len(slots)), [x[3] for x in slots])
+    lo = np.minimum(np.maximum(over - np.array([x[2] for x in slots]), 0.0), avail)
+    hi = np.minimum(np.maximum(over + np.array([x[2] for x in slots]), lo), avail)
+    t = np.array([job[2].total for job in jobs])
+    spare = np.array([job[2].spare for job in jobs])
+    most = np.array([job[2].most for job in jobs])
+    b_grp = np.array([x[0] for x in buys], dtype=np.int64)
+    short = np.array([x[1] for x in buys])
+
+    def sold(level: FloatArray) -> FloatArray:
+        """Dollars each slot sells at its account's level (the marginal cost it stops at)."""
+        free = np.clip(over[at] + t[grp] * (level[grp] - cost) / 2 - start, 0.0, size)
+        out: FloatArray = np.clip(np.bincount(at, free, minlength=len(slots)), lo, hi)
         return out
 
-    def balance(level: FloatArray, cap: FloatArray) -> FloatArray:
-        bought = np.maximum(short - level[:, None] * t / 2, 0.0).sum(axis=1)
-        out: FloatArray = sold(level, cap).sum(axis=1) + acct.spare - bought
+    def total(level: FloatArray) -> FloatArray:
+        out: FloatArray = np.bincount(s_grp, sold(level), minlength=n).astype(np.float64)
         return out
 
-    top = float((cost - 2 * (over[at] - start - size) / t).max()) + 2 * float(
-        short.max(initial=0.0)) / t + 1.0
-    level = _search(lambda x: balance(x, hi), 0.0, top, 0.0)
-    if level >= top and balance(np.array([top]), hi)[0] < 0:  # not within the bands
-        hi = avail
-        level = _search(lambda x: balance(x, hi), 0.0, top, 0.0)
-    x = sold(np.array([level]), hi)[0]
-    if float(x.sum()) > acct.most:
-        level = _search(lambda x: sold(x, hi).sum(axis=1), -top, level, acct.most)
-        x = sold(np.array([level]), hi)[0]
-    take = np.clip(x[at] - start, 0.0, size)  # each sleeve's dollars from its first lots
-    for seg, dollars in zip(segs, take.tolist(), strict=True):
-        out[seg[4]] += dollars / sells[seg[4]].uv
+    def balance(level: FloatArray) -> FloatArray:
+        bought = np.bincount(b_grp, np.maximum(short - level[b_grp] * t[b_grp] / 2, 0.0),
+                             minlength=n)
+        out: FloatArray = total(level) + spare - bought
+        return out
+
+    top = np.full(n, -np.inf)
+    np.maximum.at(top, grp, cost - 2 * (over[at] - start - size) / t[grp])
+    big = np.zeros(n)
+    np.maximum.at(big, b_grp, 2 * short / t[b_grp])
+    top = np.maximum(top, 0.0) + big + 1.0
+    short_all = balance(top) < 0  # the cash cannot be raised within the bands: lift them
+    hi = np.where(short_all[s_grp], avail, hi)
+    zero = np.zeros(n)
+    level = _bisect(balance, zero, top, balance(zero) < 0, zero, zero)
+    level = _bisect(total, -top, level, total(level) > most, most, level)
+    x = sold(level)
+    take = np.clip(x[at] - start, 0.0, size)  # each slot's dollars from its first lots
+    for (g, _, _, _, k), dollars in zip(rows, take.tolist(), strict=True):
+        out[g][k] += dollars / sells[k].uv
     return out
 
 
-def _search(f: Callable[[FloatArray], FloatArray], a: float, b: float, goal: float) -> float:
-    """The least level in [a, b] at which the nondecreasing ``f`` reaches ``goal`` (to about
-    (b − a) ÷ 64³; ``b`` when it is never reached)."""
-    for _ in range(ROUNDS):
-        grid = np.linspace(a, b, GRID + 1)
-        i = int(np.searchsorted(f(grid), goal))
-        if i == 0:
-            return a
-        if i > GRID:
-            return b
-        a, b = float(grid[i - 1]), float(grid[i])
-    return b
+def _bisect(f: Callable[[FloatArray], FloatArray], a: FloatArray, b: FloatArray,
+            which: npt.NDArray[np.bool_], goal: FloatArray, keep: FloatArray) -> FloatArray:
+    """Per account: where ``which``, the least level in [a, b] at which the nondecreasing
+    ``f`` reaches ``goal`` (``b`` when it never does); elsewhere ``keep``."""
+    if not which.any():
+        return keep
+    a, b = a.copy(), b.copy()
+    for _ in range(BISECTIONS):
+        mid = (a + b) / 2
+        below = f(mid) < goal
+        a, b = np.where(below, mid, a), np.where(below, b, mid)
+    return np.where(which, b, keep)
 
 
 def objective(sells: Sequence[Sell], qty: dict[int, float], tax: float,

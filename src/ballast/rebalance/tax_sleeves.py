@@ -36,7 +36,7 @@ from ballast.config.rebalance import RebalancePolicy, TradeTo
 from ballast.domain import LotMethod
 from ballast.rebalance.inputs import RebalanceInput
 from ballast.rebalance.proposals import Proposals, TradeReason, Trigger
-from ballast.rebalance.tax_account import AccountSale, objective, split
+from ballast.rebalance.tax_account import AccountSale, Lot, objective, split
 from ballast.rebalance.tax_sells import (
     EPS,
     LotBook,
@@ -121,7 +121,7 @@ def sleeve_groups(p: Proposals, inp: RebalanceInput, tax: TaxInput,
 
 
 def _lots(book: LotBook, s: Sell, k: int, hold: str, defer: str, rates: tuple[float, float]
-          ) -> list[tuple[tuple[int, float], int, float, float, bool]]:
+          ) -> list[Lot]:
     """The lots of position k that may be sold, in min-tax order within the position:
     (class and loss or tax per dollar, lot, units, gain per unit, long-term)."""
     out = []
@@ -138,7 +138,7 @@ def _lots(book: LotBook, s: Sell, k: int, hold: str, defer: str, rates: tuple[fl
     return out
 
 
-def _cost(lots: list[tuple[tuple[int, float], int, float, float, bool]], q: float) -> Cost:
+def _cost(lots: list[Lot], q: float) -> Cost:
     """The gains realized by selling ``q`` units of one position down its ``lots``."""
     st = lt = 0.0
     left = q
@@ -155,19 +155,30 @@ def _cost(lots: list[tuple[tuple[int, float], int, float, float, bool]], q: floa
     return st, lt
 
 
-def reallocate(sells: Sequence[Sell], group: Sequence[int], book: LotBook, holds: Sequence[str],
-               defer: Sequence[str], policy: RebalancePolicy, names: Sequence[str],
-               acct: AccountSale) -> bool:
-    """Re-allocate the sales of one taxable account (``group``: indices into ``sells`` and
-    into ``book``, its sold and unsold sellable positions) by :mod:`.tax_account`, rounded to
-    lots as the module docs say. Sets ``want`` (and ``moved`` on the sells that shrink) and
-    returns True when the allocation changed; otherwise leaves the sells as they are."""
-    ks = sorted(group, key=lambda k: sells[k].j)
+def reallocate(sells: Sequence[Sell], groups: Sequence[tuple[list[int], AccountSale]],
+               book: LotBook, holds: Sequence[str], defer: Sequence[str],
+               policy: RebalancePolicy, names: Sequence[str]) -> None:
+    """Re-allocate the sales of taxable accounts (each group: indices into ``sells`` and into
+    ``book``, one account's sold and unsold sellable positions, and the account) by
+    :mod:`.tax_account`, rounded to lots as the module docs say. Sets ``want`` (and ``moved``
+    on the sells that shrink) where the allocation changes; else leaves the sells as they are."""
     rates = (policy.tax_rate_short_term, policy.tax_rate_long_term)
-    lots = {k: _lots(book, sells[k], k, holds[k], defer[k], rates) for k in ks}
+    jobs = []
+    for group, acct in groups:
+        ks = sorted(group, key=lambda k: sells[k].j)
+        jobs.append((ks, {k: _lots(book, sells[k], k, holds[k], defer[k], rates) for k in ks},
+                     acct))
+    for (ks, lots, acct), cont in zip(jobs, split(sells, jobs, rates), strict=True):
+        _round(sells, ks, lots, acct, cont, policy, names)
+
+
+def _round(sells: Sequence[Sell], ks: list[int], lots: dict[int, list[Lot]],
+           acct: AccountSale, cont: dict[int, float], policy: RebalancePolicy,
+           names: Sequence[str]) -> None:
+    """One account's continuous split ``cont`` in whole lots, used when it is better."""
+    rates = (policy.tax_rate_short_term, policy.tax_rate_long_term)
     avail = {k: sum(r[2] for r in lots[k]) for k in ks}
     old = {k: min(sells[k].q0, avail[k]) for k in ks}
-    cont = split(sells, ks, lots, rates, acct)
     total = sum(cont[k] * sells[k].uv for k in ks)
     new: dict[int, float] = {}
     for k in ks:
@@ -201,13 +212,13 @@ def reallocate(sells: Sequence[Sell], group: Sequence[int], book: LotBook, holds
         else:
             cands[k] = c
     if all(abs(new[k] - sells[k].q0) <= EPS for k in ks):
-        return False
+        return
     c_old = _sum(_cost(lots[k], old[k]) for k in ks)
     c_new = _sum(_cost(lots[k], new[k]) for k in ks)
     f_old = objective(sells, old, c_old[0] * rates[0] + c_old[1] * rates[1], acct)
     f_new = objective(sells, new, c_new[0] * rates[0] + c_new[1] * rates[1], acct)
     if not f_new < f_old - CENT / acct.total:
-        return False
+        return
     more = [names[sells[k].j] for k in ks if new[k] > sells[k].q0 + EPS]
     kept = sold < sum(sells[k].q0 * sells[k].uv for k in ks) - CENT
     for k in ks:
@@ -218,7 +229,6 @@ def reallocate(sells: Sequence[Sell], group: Sequence[int], book: LotBook, holds
                 ["gain lots kept where their tax outweighs the drift left"] if kept else [])
             s.moved = (f"min-tax allocation: {' and '.join(what) or 'lower-tax lots'}"
                        f" (gains {_money(c_new)} instead of {_money(c_old)})")
-    return True
 
 
 def _sum(costs: Iterable[Cost]) -> Cost:
