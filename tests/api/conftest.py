@@ -5,6 +5,7 @@ role with an API token each."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -108,17 +109,24 @@ def load_book(store: Store, folder: Path) -> int:
     return run
 
 
-@pytest.fixture
-def api(store_url: str, tmp_path: Path) -> Iterator[Api]:
+@contextmanager
+def served(store_url: str, folder: Path) -> Iterator[Api]:
+    """The small book in a new store at ``store_url``, served in-process; closed on exit."""
     store = open_store(store_url)
     try:
-        run = load_book(store, tmp_path)
+        run = load_book(store, folder)
         tokens = {name: users.create_token(store, name, actor="ada", label="tests").token
                   for name in ROLES}
         with TestClient(create_app(store), raise_server_exceptions=False) as client:
             yield Api(client, store, run, tokens)
     finally:
         store.close()
+
+
+@pytest.fixture
+def api(store_url: str, tmp_path: Path) -> Iterator[Api]:
+    with served(store_url, tmp_path) as api:
+        yield api
 
 
 def journal_kinds(store: Store) -> list[tuple[str, str, str]]:
@@ -133,4 +141,4 @@ def maker_checker(store: Store, threshold: str | None = None) -> None:
     approvals.set_policy(store, text, actor="cora", reason="firm policy")
 
 
-__all__ = ["AS_OF", "PASSWORD", "ROLES", "Api", "journal_kinds", "maker_checker"]
+__all__ = ["AS_OF", "PASSWORD", "ROLES", "Api", "journal_kinds", "maker_checker", "served"]

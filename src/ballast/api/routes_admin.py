@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Path, Request
 
 from ballast.api.auth import CurrentUser, require, store_of
 from ballast.api.schemas import (
+    MAX_INT,
     IssuedTokenOut,
     ReasonIn,
     SecretIn,
@@ -23,6 +25,7 @@ from ballast.engine.users import Permission, PermissionDenied
 
 router = APIRouter(prefix="/api", tags=["admin"])
 ADMIN = [Depends(require(Permission.USERS))]
+TokenId = Annotated[int, Path(ge=1, le=MAX_INT, description="An API token's id.")]
 
 
 def _user(u: users.UserInfo) -> UserOut:
@@ -78,7 +81,7 @@ def create_token(request: Request, name: str, body: TokenIn, principal: CurrentU
 
 
 @router.post("/tokens/{token_id}/revoke", status_code=204, dependencies=ADMIN)
-def revoke_token(request: Request, token_id: int, body: ReasonIn, principal: CurrentUser
+def revoke_token(request: Request, token_id: TokenId, body: ReasonIn, principal: CurrentUser
                  ) -> None:
     """Revoke an API token (admin)."""
     users.revoke_token(store_of(request), token_id, actor=principal.name, reason=body.reason)

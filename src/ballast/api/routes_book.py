@@ -19,6 +19,7 @@ from ballast.api.convert import (
     switch_out,
 )
 from ballast.api.schemas import (
+    MAX_INT,
     AccountOut,
     AccountPage,
     DriftOut,
@@ -35,7 +36,7 @@ from ballast.engine.users import Permission
 
 router = APIRouter(prefix="/api", tags=["book"],
                    dependencies=[Depends(require(Permission.READ))])
-Offset = Annotated[int, Query(ge=0, description="Items to skip.")]
+Offset = Annotated[int, Query(ge=0, le=MAX_INT, description="Items to skip.")]
 Limit = Annotated[int, Query(ge=1, le=500, description="Items per page (at most 500).")]
 
 

@@ -7,13 +7,14 @@ from __future__ import annotations
 import math
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from ballast.api.auth import CurrentUser, require, store_of
 from ballast.api.convert import proposal_out, trades_out
 from ballast.api.routes_book import Limit, Offset, book_of, run_of
 from ballast.api.schemas import (
+    MAX_INT,
     BatchDecisionIn,
     DecisionOut,
     ExecutionOut,
@@ -33,6 +34,7 @@ from ballast.engine.users import Permission
 router = APIRouter(prefix="/api/runs", tags=["proposals"],
                    dependencies=[Depends(require(Permission.READ))])
 Status = Annotated[str | None, Query(pattern="^(trade|no_action|skipped)$")]
+RunId = Annotated[int, Path(ge=1, le=MAX_INT, description="A rebalance run's id.")]
 
 
 def _changed(request: Request) -> None:
@@ -67,7 +69,7 @@ def propose(request: Request, body: RebalanceIn, principal: CurrentUser) -> RunO
 
 
 @router.post("/{run_id}/check", response_model=Page[ProposalOut])
-def check_run(request: Request, run_id: int, body: ReasonIn, principal: CurrentUser
+def check_run(request: Request, run_id: RunId, body: ReasonIn, principal: CurrentUser
               ) -> Page[ProposalOut]:
     """Check the run against the stored compliance rules; returns the first page of its
     proposals with their new state."""
@@ -79,7 +81,7 @@ def check_run(request: Request, run_id: int, body: ReasonIn, principal: CurrentU
 
 
 @router.get("/{run_id}/proposals", response_model=Page[ProposalOut])
-async def list_proposals(request: Request, run_id: int, offset: Offset = 0, limit: Limit = 50,
+async def list_proposals(request: Request, run_id: RunId, offset: Offset = 0, limit: Limit = 50,
                    status: Status = None) -> Page[ProposalOut]:
     """The run's proposals by account with compliance verdict, trade value and approval."""
     index = (await run_of(request).aget())[0]
@@ -95,7 +97,7 @@ async def list_proposals(request: Request, run_id: int, offset: Offset = 0, limi
 
 
 @router.get("/{run_id}/proposals/{account_id}", response_model=ProposalReview)
-def review(request: Request, run_id: int, account_id: str) -> ProposalReview:
+def review(request: Request, run_id: RunId, account_id: str) -> ProposalReview:
     """One proposal to review: its trades with rationale, the violations compliance found
     and where its approval stands."""
     store = store_of(request)
@@ -125,7 +127,7 @@ def _decide(request: Request, run_id: int, decision: str, reason: str, user: str
 
 @router.post("/{run_id}/proposals/{account_id}/approve", response_model=list[DecisionOut],
              dependencies=[Depends(require(Permission.APPROVE))])
-def approve_one(request: Request, run_id: int, account_id: str, body: ReasonIn,
+def approve_one(request: Request, run_id: RunId, account_id: str, body: ReasonIn,
                 principal: CurrentUser) -> list[DecisionOut]:
     """Approve one proposal (approver; never the run's maker)."""
     return _decide(request, run_id, approvals.APPROVED, body.reason, principal.name,
@@ -134,7 +136,7 @@ def approve_one(request: Request, run_id: int, account_id: str, body: ReasonIn,
 
 @router.post("/{run_id}/proposals/{account_id}/reject", response_model=list[DecisionOut],
              dependencies=[Depends(require(Permission.APPROVE))])
-def reject_one(request: Request, run_id: int, account_id: str, body: ReasonIn,
+def reject_one(request: Request, run_id: RunId, account_id: str, body: ReasonIn,
                principal: CurrentUser) -> list[DecisionOut]:
     """Reject one proposal (approver)."""
     return _decide(request, run_id, approvals.REJECTED, body.reason, principal.name,
@@ -143,7 +145,7 @@ def reject_one(request: Request, run_id: int, account_id: str, body: ReasonIn,
 
 @router.post("/{run_id}/approve", response_model=list[DecisionOut],
              dependencies=[Depends(require(Permission.APPROVE))])
-def approve_batch(request: Request, run_id: int, body: BatchDecisionIn,
+def approve_batch(request: Request, run_id: RunId, body: BatchDecisionIn,
                   principal: CurrentUser) -> list[DecisionOut]:
     """Approve several proposals, or every pending one when ``accounts`` is omitted."""
     return _decide(request, run_id, approvals.APPROVED, body.reason, principal.name,
@@ -152,7 +154,7 @@ def approve_batch(request: Request, run_id: int, body: BatchDecisionIn,
 
 @router.post("/{run_id}/reject", response_model=list[DecisionOut],
              dependencies=[Depends(require(Permission.APPROVE))])
-def reject_batch(request: Request, run_id: int, body: BatchDecisionIn,
+def reject_batch(request: Request, run_id: RunId, body: BatchDecisionIn,
                  principal: CurrentUser) -> list[DecisionOut]:
     """Reject several proposals, or every pending one when ``accounts`` is omitted."""
     return _decide(request, run_id, approvals.REJECTED, body.reason, principal.name,
@@ -160,7 +162,7 @@ def reject_batch(request: Request, run_id: int, body: BatchDecisionIn,
 
 
 @router.post("/{run_id}/execute", response_model=ExecutionOut)
-def execute(request: Request, run_id: int, body: ReasonIn, principal: CurrentUser
+def execute(request: Request, run_id: RunId, body: ReasonIn, principal: CurrentUser
             ) -> ExecutionOut:
     """Execute the run through the simulated broker (trader) once every proposal it would
     send is approved; 409 while approvals are missing or a kill switch is engaged."""
@@ -172,7 +174,7 @@ def execute(request: Request, run_id: int, body: ReasonIn, principal: CurrentUse
 
 
 @router.get("/{run_id}/orders", response_model=list[OrderOut], tags=["orders"])
-def list_orders(request: Request, run_id: int) -> list[OrderOut]:
+def list_orders(request: Request, run_id: RunId) -> list[OrderOut]:
     """The run's orders in their latest state."""
     return [OrderOut(client_order_id=o.client_order_id, block_id=o.block_id,
                      instrument_id=o.instrument_id, side=o.side, quantity=o.quantity,
@@ -183,7 +185,7 @@ def list_orders(request: Request, run_id: int) -> list[OrderOut]:
 
 
 @router.get("/{run_id}/fills", response_model=list[FillOut], tags=["orders"])
-def list_fills(request: Request, run_id: int) -> list[FillOut]:
+def list_fills(request: Request, run_id: RunId) -> list[FillOut]:
     """The fills of the run's orders."""
     return [FillOut(fill_id=f.fill_id, client_order_id=f.client_order_id,
                     instrument_id=f.instrument_id, side=f.side, quantity=f.quantity,
@@ -192,7 +194,7 @@ def list_fills(request: Request, run_id: int) -> list[FillOut]:
 
 
 @router.get("/{run_id}/breaches", response_model=list[ViolationOut], tags=["compliance"])
-def list_breaches(request: Request, run_id: int,
+def list_breaches(request: Request, run_id: RunId,
                   account: Annotated[str | None, Query(max_length=64)] = None
                   ) -> list[ViolationOut]:
     """The violations of the run's latest compliance check (of one account)."""

@@ -13,6 +13,7 @@ T = TypeVar("T")
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000),
                    Field(description="Why: kept in the audit journal with the user.")]
 AccountId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+MAX_INT = 2**63 - 1  # the largest integer a store's column holds (SQLite, PostgreSQL bigint)
 
 
 class Strict(BaseModel):
