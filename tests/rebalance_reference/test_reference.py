@@ -452,3 +452,22 @@ def test_engine_against_the_tax_aware_reference_on_random_taxed_accounts() -> No
     assert np.median(taxed_gaps) <= 0.01 and taxed_gaps.max() <= 0.15
     with pytest.raises(ValueError):
         objective_gap(inp, propose(inp, policy), 0, policy, tax=tax, taxed=taxed)
+
+
+def test_cash_is_raised_where_the_reference_raises_it() -> None:
+    """10,000 units of value, A and B 5,000 each (targets 50/50), 1,000 to withdraw: each is
+    500 over its target value 4,500. A's lot gains 50% (× 20% long-term = 10% tax per dollar),
+    B's is a loss. The optimum sells where the marginal costs meet:
+    0.10 − 2 (500 − x_A) / 10,000 = −2 (500 − x_B) / 10,000 with x_A + x_B = 1,000 →
+    x_A = 250, x_B = 750 — the reference's, and the engine's in whole units."""
+    inp = _one({"A": 5000, "B": 5000}, need=1000.0)
+    tax = _tax_one(inp, [("A", 5000, 0.5, 800), ("B", 5000, 1.5, 800)])
+    ref = _tax_trades(inp, tax)  # the solver's own tolerance: within a tenth of a unit
+    assert ref["-A"] == pytest.approx(250, abs=0.1) and ref["-B"] == pytest.approx(750, abs=0.1)
+    assert ref.get("+A", 0.0) + ref.get("+B", 0.0) < 0.1
+    taxed = tax_pass(propose(inp, FREE), inp, tax)
+    final = taxed.proposals
+    assert {INST[int(j)]: float(q) for j, q in zip(final.trade_instrument, final.quantity,
+                                                    strict=True)} == {"A": 250, "B": 750}
+    assert check_constraints(inp, final, 0, FREE, taxed=taxed, tax=tax) == []
+    assert objective_gap(inp, final, 0, FREE, tax=tax, taxed=taxed).gap < 1e-3
