@@ -266,7 +266,8 @@ def test_gain_budget_shrinks_gain_sells_and_the_buys_they_fund() -> None:
 def test_sleeve_sells_its_loss_instrument_before_its_gain_instrument() -> None:
     """Equity 72,000 (VTI 360 at a long-term +20 each, IVV 90 at a long-term −40 each) must
     lose 12,000: the core sells pro rata, 60 VTI + 15 IVV (+1,200 of gain). The min-tax
-    sleeve allocation takes all 12,000 from IVV's loss lot instead: 30 IVV, −1,200."""
+    allocation takes all 12,000 from IVV's loss lot instead (it costs no tax; equity sells
+    down to target, which pays for the bonds and the 1,000 of cash missing): 30 IVV, −1,200."""
     lots = [("A", "VTI", "v", 360.0, 80.0, "2018-06-01"),
             ("A", "IVV", "i", 90.0, 440.0, "2018-06-01")]
     accounts = [Acct("A", {"VTI": 360, "IVV": 90, "BND": 540}, 1000)]

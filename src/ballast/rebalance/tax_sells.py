@@ -49,7 +49,7 @@ class Sell:
 
     @property
     def need(self) -> float:
-        """The units to relieve: ``q0``, or what the min-tax sleeve allocation gave it."""
+        """The units to relieve: ``q0``, or what the min-tax allocation gave it."""
         return self.q0 if self.want < 0 else self.want
 
     @property
