@@ -25,10 +25,10 @@ SPEC = {
                  {"name": "bands_harvest", "kind": "bands", "harvest": True}],
 }
 PINNED = {
-    "monthly": (181, 545773.26,
-                "4bafcf7328fc625b8846c9d5b03139b60f71d684f1793c4ddec46ea8339d47f7"),
-    "bands_harvest": (213, 545298.31,
-                      "42e492e76d71daa447f3614c3c5811b6fdcd0f6170f2c5f67833deed00656395"),
+    "monthly": (194, 546075.05,
+                "b2490836c4f3dff119cdf70068d8c1750229f746d4ee456482154e3677181f28"),
+    "bands_harvest": (232, 546180.13,
+                      "380b3a1fe475a446f3b925cd5fa5fd3e7c185b44a857b71a558c10c9978481c7"),
 }
 
 
