@@ -16,7 +16,7 @@ from schemathesis.checks import not_a_server_error
 
 from ballast.engine import users
 
-from .conftest import Api, served
+from .conftest import PASSWORD, Api, served
 
 EXAMPLES = 8  # per operation and generation mode
 
@@ -58,16 +58,22 @@ def test_schemathesis_finds_no_server_error(user: str, tmp_path: Path) -> None:
 
 def test_integers_too_large_for_the_store_are_refused_not_crashed(tmp_path: Path) -> None:
     """schemathesis found these: an offset or an id beyond a 64-bit integer (either way)
-    overflowed the database driver (500); they are 422 naming the parameter."""
+    overflowed the database driver (500), in the API and the dashboard alike; they are 422
+    naming the parameter."""
     big = 2**63
     with served(f"sqlite:///{tmp_path / 'ballast.db'}", tmp_path) as api:
+        assert api.client.post("/auth/login", data={"name": "ada", "password": PASSWORD}
+                               ).status_code == 200  # the dashboard's session cookie
         for method, url in [("GET", f"/api/drift?offset={big}"),
                             ("GET", f"/api/accounts?offset={big}"),
                             ("GET", f"/api/runs/{big}/proposals/H1-TAX"),
                             ("GET", f"/api/runs/{-big}/proposals/H1-TAX"),
                             ("GET", "/api/runs/0/orders"),
                             ("GET", f"/api/runs/{api.run}/proposals?offset={big}"),
-                            ("POST", f"/api/tokens/{big}/revoke")]:
+                            ("POST", f"/api/tokens/{big}/revoke"),
+                            # the dashboard's pages take the same ids
+                            ("GET", f"/runs/{big}/proposals/H1-TAX"),
+                            ("GET", f"/runs/{api.run}?offset={big}")]:
             answer = api.client.request(method, url, headers=api.auth("ada"),
                                         json={"reason": "x"})
             assert answer.status_code == 422, (url, answer.text)

@@ -13,7 +13,8 @@ from fastapi import APIRouter, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
 from ballast.api.auth import store_of
-from ballast.api.routes_book import book_of, summary_of
+from ballast.api.routes_book import Offset, book_of, summary_of
+from ballast.api.routes_runs import RunId
 from ballast.api.web.session import PageRoute, Poster, Viewer
 from ballast.api.web.views import done, is_htmx, render
 from ballast.domain import UnknownReference
@@ -46,8 +47,8 @@ def new_run(request: Request, principal: Poster, reason: Reason) -> Response:
 
 
 @router.get("/runs/{run_id}", response_class=HTMLResponse)
-def run_page(request: Request, principal: Viewer, run_id: int, status: Status = "trade",
-             offset: Annotated[int, Query(ge=0)] = 0) -> Response:
+def run_page(request: Request, principal: Viewer, run_id: RunId, status: Status = "trade",
+             offset: Offset = 0) -> Response:
     """A run's proposals with compliance's verdict and their approval."""
     store = store_of(request)
     summary = overview.run_summary(store, run_id)
@@ -62,7 +63,7 @@ def run_page(request: Request, principal: Viewer, run_id: int, status: Status = 
 
 
 @router.get("/runs/{run_id}/proposals/{account_id}", response_class=HTMLResponse)
-def proposal_page(request: Request, principal: Viewer, run_id: int, account_id: str
+def proposal_page(request: Request, principal: Viewer, run_id: RunId, account_id: str
                   ) -> Response:
     """One proposal: its trades with rationale, the violations, and the decision form."""
     store = store_of(request)
@@ -72,7 +73,7 @@ def proposal_page(request: Request, principal: Viewer, run_id: int, account_id: 
 
 
 @router.post("/runs/{run_id}/decide", response_class=HTMLResponse)
-def decide(request: Request, principal: Poster, run_id: int, reason: Reason,
+def decide(request: Request, principal: Poster, run_id: RunId, reason: Reason,
            decision: Annotated[str, Form(pattern="^(approved|rejected)$")],
            account: Annotated[str, Form(max_length=64)] = "") -> Response:
     """Approve or reject one proposal (``account``) or every pending one (approver)."""
@@ -90,7 +91,7 @@ def decide(request: Request, principal: Poster, run_id: int, reason: Reason,
 
 
 @router.post("/runs/{run_id}/check")
-def check(request: Request, principal: Poster, run_id: int, reason: Reason) -> Response:
+def check(request: Request, principal: Poster, run_id: RunId, reason: Reason) -> Response:
     """Check the run against the stored compliance rules."""
     result = service.request_check(store_of(request), principal, run_id, reason)
     changed(request)
@@ -99,7 +100,7 @@ def check(request: Request, principal: Poster, run_id: int, reason: Reason) -> R
 
 
 @router.post("/runs/{run_id}/execute")
-def execute(request: Request, principal: Poster, run_id: int, reason: Reason) -> Response:
+def execute(request: Request, principal: Poster, run_id: RunId, reason: Reason) -> Response:
     """Send the approved run to the broker (trader)."""
     report = service.execute_run(store_of(request), principal, run_id, reason)
     changed(request)
