@@ -131,13 +131,13 @@ def test_a_bad_inbox_file_fails_the_cycle_and_writes_nothing(demo: Store, tmp_pa
 
 def test_the_kill_switch_stops_the_cycle_and_a_rerun_resumes_after_disengaging(
         demo: Store, tmp_path: Path) -> None:
-    kill_switch.engage(demo, reason="broker outage", user="compliance")
+    kill_switch.engage(demo, reason="broker outage", user="carol")
     report = run_cycle(demo, config(tmp_path), LAST)
     assert report.status == "stopped" and report.cycle.stages[-1].stage == "execute"
     assert "broker outage" in report.cycle.stages[-1].summary
     with demo.transaction() as tx:
         assert {o.state for r in tx.rebalance_runs() for o in tx.orders(r.id)} <= {"new"}
-    kill_switch.disengage(demo, reason="restored", user="compliance")
+    kill_switch.disengage(demo, reason="restored", user="carol")
     resumed = run_cycle(demo, config(tmp_path), LAST)
     assert resumed.status == "completed"
     assert [s.stage for s in resumed.cycle.stages].count("propose") == 1
@@ -194,7 +194,7 @@ class EngagingBroker(SimulatedBroker):
         self.received += 1
         report = super().submit(order)
         if self.received == 1:
-            kill_switch.engage(self.store, reason="intraday loss", user="compliance")
+            kill_switch.engage(self.store, reason="intraday loss", user="carol")
         return report
 
 
