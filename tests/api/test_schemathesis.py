@@ -84,3 +84,18 @@ def test_integers_too_large_for_the_store_are_refused_not_crashed(tmp_path: Path
                                  headers=api.auth("vic"))
         assert largest.status_code == 404
         assert largest.json()["message"] == f"run {big - 1} has no proposal for 'H1-TAX'"
+
+
+def test_periods_off_the_calendar_are_refused_not_crashed(tmp_path: Path) -> None:
+    """schemathesis found these: year 0 (``0000``, ``0000Q1``, ``0000-01``) and a period from
+    0001-01-01 (no day before it to open from) crashed performance (500); they are 422 naming
+    the period."""
+    with served(f"sqlite:///{tmp_path / 'ballast.db'}", tmp_path) as api:
+        for period in ("0000", "0000Q1", "0000-01", "0001-01-01..2021-01-05"):
+            answer = api.client.get("/api/performance", headers=api.auth("vic"), params={
+                "scope": "account", "ident": "H1-TAX", "period": period})
+            assert answer.status_code == 422, (period, answer.text)
+            assert (answer.json()["error"], answer.json()["field"]) == ("PeriodError", "period")
+        sane = api.client.get("/api/performance", headers=api.auth("vic"), params={
+            "scope": "account", "ident": "H1-TAX", "period": "2021-01-05..2021-01-05"})
+        assert sane.status_code == 200, sane.text

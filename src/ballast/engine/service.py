@@ -21,7 +21,7 @@ from ballast.engine import approvals, check, simulation
 from ballast.engine.execute import ExecutionReport
 from ballast.engine.nav import Scope, ScopeKind
 from ballast.engine.performance import PerformanceReport, measure, today_or_last_price
-from ballast.engine.period import parse_period
+from ballast.engine.period import PeriodError, parse_period
 from ballast.engine.rebalance import rebalance
 from ballast.engine.risk import RiskReport, risk_report
 from ballast.engine.users import Principal
@@ -190,7 +190,14 @@ def performance(store: Store, scope: str, ident: str, period: str,
     kind = ScopeKind(scope)
     if kind is not ScopeKind.FIRM and not ident.strip():
         raise DataError(f"name the {scope} to measure with ident", field="ident")
-    span = parse_period(period, today=today_or_last_price(store))
+    try:
+        span = parse_period(period, today=today_or_last_price(store))
+    except ValueError as exc:  # year 0 reads as a year, yet no date has it
+        raise PeriodError(f"period: {period!r} is not on the calendar ({exc})",
+                          field="period") from None
+    if span.start == date.min:  # the opening valuation is the day before the start
+        raise PeriodError(f"period: {period!r} starts on the calendar's first day, which has "
+                          "no day before it to open from", field="period")
     return measure(store, Scope(kind, ident.strip()), span, benchmark=benchmark)
 
 
