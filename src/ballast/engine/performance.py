@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date
+from functools import partial
 from typing import TypeVar
 
 import numpy as np
@@ -131,7 +132,8 @@ def report_of(inputs: NavInputs, period: Period, chosen: Benchmarks,
     r_net, r_gross = link_returns(net), link_returns(gross)
     mw = _or_note(lambda: _xirr(nav), "money-weighted return", notes)
     span = float((nav.days[-1] - nav.days[0]).astype(np.int64))
-    mw_period = None if mw is None else (1.0 + mw) ** (span / 365.0) - 1.0
+    mw_period = None if mw is None else _or_note(
+        partial(_compound, mw, span), "money-weighted return over the period", notes)
     r_bench = None if bench_daily is None else link_returns(bench_daily)
     returns = PeriodReturns(
         net=r_net, gross=r_gross, net_annualized=_annual(period, r_net),
@@ -166,4 +168,14 @@ def today_or_last_price(store: Store) -> date:
         return tx.last_price_date() or date.today()
 
 
+def _compound(rate: float, days: float) -> float:
+    """``rate`` a year compounded over ``days``; DataError when it cannot be expressed."""
+    try:
+        return float((1.0 + rate) ** (days / 365.0) - 1.0)
+    except OverflowError:
+        raise DataError(f"a rate of {rate:.6g} a year over {days:,.0f} days is too large to "
+                        "express") from None
+
+
 __all__ = ["PerformanceReport", "measure", "today_or_last_price"]
+
