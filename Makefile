@@ -36,6 +36,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/rebalance.py
 	$(BIN)/python benchmarks/construct.py
 	$(BIN)/python benchmarks/compliance.py
+	$(BIN)/python benchmarks/execution.py
 	$(BIN)/python benchmarks/reports.py
 	$(BIN)/python benchmarks/backtest.py
 	$(BIN)/python benchmarks/api.py
