@@ -373,3 +373,20 @@ def test_a_bust_while_the_order_works_is_booked_net(store: Store,
     assert "trade bust" in events
     held = positions(store)
     assert held[("H1-IRA", "AAPL")] == 10 and held[("H1-TAX", "AAPL")] == 100 + 15
+
+
+def test_with_the_switch_engaged_from_the_cli_no_order_reaches_the_broker(
+        store: Store, book_files: dict[str, Path], tmp_path: Path) -> None:
+    run = stored_run(store, book_files)
+    runner, db = CliRunner(), ["--db", store.url]
+    state = tmp_path / "paper-broker.sqlite"  # the paper broker's own books
+    engaged = runner.invoke(app, ["kill", "engage", "--reason", "drill", "--user", "ops", *db])
+    assert engaged.exit_code == 0
+    refused = runner.invoke(app, ["execute", "--broker-state", str(state), *db])
+    assert isinstance(refused.exception, KillSwitchEngaged)
+    broker, _ = simulated_broker(store, AS_OF, state=state)
+    broker.connect()
+    with store.transaction() as tx:
+        ids = [o.client_order_id for o in tx.orders(run)]
+    assert ids and all(broker.order_status(i) is None for i in ids)
+    assert broker.fills() == [] and broker.positions() == {}
