@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pypdfium2 as pdfium
+from reportlab.graphics.shapes import String
 
 from ballast.reporting import (
     ActivityItem,
@@ -19,6 +20,7 @@ from ballast.reporting import (
     render_statement_pdf,
 )
 from ballast.reporting import format as fmt
+from ballast.reporting.charts import growth_chart
 from ballast.reporting.pdf_layout import plain
 
 from .sample import sample_statement
@@ -127,3 +129,14 @@ def test_narrative_groups_a_run_and_tells_why() -> None:
                      "Every firm and account rule was met before trading."),
         ActivityItem(date(2020, 3, 10), "1 trade executed", "Sold 100 XOM at 35.10."),
     )
+
+
+def test_growth_chart_ticks_read_exactly() -> None:
+    """Ticks 2.5 percentage points apart read 2.5%, 5.0%, 7.5% — not 2%, 5%, 8%."""
+    days = [date(2021, 1, d) for d in range(1, 6)]
+    drawing = growth_chart(days, [0.0, -0.02, 0.03, 0.06, 0.07], [], "")
+    labels = [s.text for s in drawing.contents if isinstance(s, String) and s.text.endswith("%")]
+    assert labels == ["-2.5%", "0.0%", "2.5%", "5.0%", "7.5%"]
+    wide = growth_chart(days, [0.0, 0.1, 0.2, 0.3, 0.38], [], "")
+    assert [s.text for s in wide.contents if isinstance(s, String)
+            and s.text.endswith("%")] == ["0%", "10%", "20%", "30%", "40%"]

@@ -67,10 +67,11 @@ def growth_chart(days: Sequence[date], portfolio: Sequence[float],
     def xy(i: int, v: float) -> tuple[float, float]:
         return left + pw * i / n, bottom + ph * (v - lo) / (hi - lo)
 
+    places = _places(ticks[1] - ticks[0] if len(ticks) > 1 else 1.0)
     for t in ticks:
         _, y = xy(0, t)
         d.add(Line(left, y, width - right, y, strokeColor=GRID, strokeWidth=0.5))
-        d.add(String(left - 4, y - 3, percent(t, 0), fontName=FONT, fontSize=7,
+        d.add(String(left - 4, y - 3, percent(t, places), fontName=FONT, fontSize=7,
                      fillColor=MUTED, textAnchor="end"))
     _, y0 = xy(0, 0.0)
     d.add(Line(left, y0, width - right, y0, strokeColor=MUTED, strokeWidth=0.6))
@@ -141,6 +142,15 @@ def _ticks(lo: float, hi: float, *, integer: bool = False) -> list[float]:
     while out[-1] < hi - 1e-12:
         out.append(out[-1] + step)
     return out
+
+
+def _places(step: float) -> int:
+    """Decimals a percentage tick needs so that every tick reads exactly (2.5% steps: one)."""
+    for places in range(4):
+        scaled = step * 100 * 10 ** places
+        if abs(scaled - round(scaled)) < 1e-6:
+            return places
+    return 4
 
 
 def _clip(text: str, n: int) -> str:
