@@ -25,31 +25,21 @@ from ballast.engine.simulation import simulated_broker
 from ballast.engine.workspace import open_store
 from ballast.execution import Order, OrderState, Side, SimulatedBroker, SimulatedClock
 from ballast.store import Store
-from engine.conftest import ACCOUNTS, HOUSEHOLDS, INSTRUMENTS, PRICES, TRANSACTIONS, write
-from engine.test_execute import INTENDED, positions, stored_run
+from engine.test_execute import INTENDED, positions
 
+from .crash_book import BOOKED_BEFORE, BROKER_POSITIONS, checked_book
 from .crash_child import AS_OF, CONFIG
 from .test_simulated import PRICES as MARKET
 from .test_simulated import START, market_hours
 
 D = Decimal
 CHILD = Path(__file__).with_name("crash_child.py")
-BOOKED_BEFORE = 7  # the transactions of the book before execution
-# What the broker holds after the run: its blocks net (Schwab buys 60 VTI, Fidelity sells 25).
-BROKER_POSITIONS = {"AAPL": D(50), "VTI": D(35), "XOM": D(-40)}
 
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A SQLite book with a checked run (run 1) that nothing has executed yet."""
-    folder = tmp_path_factory.mktemp("crash")
-    files = {name: write(folder, f"{name}.csv", text) for name, text in (
-        ("instruments", INSTRUMENTS), ("households", HOUSEHOLDS), ("accounts", ACCOUNTS),
-        ("prices", PRICES), ("transactions", TRANSACTIONS))}
-    store = open_store(f"sqlite:///{folder / 'book.db'}")
-    assert stored_run(store, files) == 1
-    store.close()
-    return folder / "book.db"
+    return checked_book(tmp_path_factory.mktemp("crash"))
 
 
 @pytest.fixture

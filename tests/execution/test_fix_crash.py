@@ -23,30 +23,21 @@ from ballast.engine.reconcile import reconcile
 from ballast.engine.workspace import open_store
 from ballast.execution.fix import FixBroker
 from ballast.store import Store
-from engine.conftest import ACCOUNTS, HOUSEHOLDS, INSTRUMENTS, PRICES, TRANSACTIONS, write
-from engine.test_execute import INTENDED, positions, stored_run
+from engine.test_execute import INTENDED, positions
 
+from .crash_book import BOOKED_BEFORE, BROKER_POSITIONS, checked_book
 from .fix_counterparty import Counterparty, Rules, adapter_settings
 from .fix_crash_child import AS_OF
 
 D = Decimal
 CHILD = Path(__file__).with_name("fix_crash_child.py")
 MARKET = {"AAPL": D("131.01"), "VTI": D("195.40"), "XOM": D("43.50")}
-BOOKED_BEFORE = 7
-BROKER_POSITIONS = {"AAPL": D(50), "VTI": D(35), "XOM": D(-40)}
 
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A SQLite book with a checked run (run 1) that nothing has executed yet."""
-    folder = tmp_path_factory.mktemp("fixcrash")
-    files = {name: write(folder, f"{name}.csv", text) for name, text in (
-        ("instruments", INSTRUMENTS), ("households", HOUSEHOLDS), ("accounts", ACCOUNTS),
-        ("prices", PRICES), ("transactions", TRANSACTIONS))}
-    store = open_store(f"sqlite:///{folder / 'book.db'}")
-    assert stored_run(store, files) == 1
-    store.close()
-    return folder / "book.db"
+    return checked_book(tmp_path_factory.mktemp("fixcrash"))
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import asdict
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,6 +17,7 @@ from ballast.cli.backtest_cmds import register as register_backtest
 from ballast.cli.check_cmds import register as register_check
 from ballast.cli.construct_cmds import register as register_construct
 from ballast.cli.cycle_cmds import register as register_cycle
+from ballast.cli.dates import parse_day
 from ballast.cli.demo_cmds import register as register_demo
 from ballast.cli.execute_cmds import register as register_execute
 from ballast.cli.kill_cmds import register as register_kill
@@ -139,7 +139,7 @@ def positions(
 ) -> None:
     """Positions with price, value and unrealized gain, as of a date (default: latest price)."""
     rows = queries.position_rows(open_store(db, create=False), account=account,
-                                 as_of=_date(as_of))
+                                 as_of=parse_day(as_of))
     if as_json:
         _print_json([r.as_dict() for r in rows])
     else:
@@ -225,7 +225,7 @@ def rebalance_(
 ) -> None:
     """Propose explained trades that bring accounts back to their models."""
     policy = rebalance.load_policy(policy_file)
-    result = rebalance.rebalance(open_store(db, create=False), as_of=_date(as_of),
+    result = rebalance.rebalance(open_store(db, create=False), as_of=parse_day(as_of),
                                  account=account, policy=policy, dry_run=dry_run,
                                  max_stale_sessions=max_stale_sessions)
     files = rebalance.write_proposals(result, out)
@@ -251,15 +251,6 @@ register_approve(app)
 register_users(app)
 register_serve(app)
 register_onboard(app)
-
-
-def _date(text: str | None) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise BallastError(f"--as-of {text!r} is not a date", hint="Use YYYY-MM-DD.") from None
 
 
 def main() -> None:

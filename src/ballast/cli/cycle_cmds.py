@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,8 +12,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from ballast.cli.dates import parse_day
 from ballast.config.cycle import load_cycle_config
-from ballast.domain import BallastError
 from ballast.engine.cycle import CycleRecord, CycleReport, cycles, latest_session, run_cycle
 from ballast.engine.kernel import kernel_for
 from ballast.engine.scheduler import run_schedule
@@ -48,7 +47,7 @@ def cycle_cmd(
     book and reconcile. Running a completed date again does nothing new; a failed or stopped
     cycle resumes where it stopped."""
     store = open_store(db, create=False)
-    session = _day(day) if day else latest_session(store)
+    session = parse_day(day, "--date") or latest_session(store)
     report = run_cycle(store, load_cycle_config(config), session)
     if as_json:
         sys.stdout.write(json.dumps(_as_dict(report.cycle), indent=2, default=str) + "\n")
@@ -118,9 +117,3 @@ def _as_dict(c: CycleRecord) -> dict[str, Any]:
             "stages": [{"stage": s.stage, "status": s.status, "summary": s.summary,
                         "outcome": s.outcome} for s in c.stages]}
 
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise BallastError(f"--date {text!r} is not a date", hint="Use YYYY-MM-DD.") from None

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -13,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from ballast.domain import BallastError
+from ballast.cli.dates import parse_day
 from ballast.engine.monitor import MonitorResult, monitor
 from ballast.engine.workspace import open_store
 
@@ -40,14 +39,8 @@ def monitor_cmd(
     """Check every account's holdings against the rules now, between rebalances: each breach
     is an alert, and what selling cures becomes an adjustment run sized to get back within the
     limits (then `ballast check --run N` and `ballast execute --run N`, like any run)."""
-    day = None
-    if as_of:
-        try:
-            day = date.fromisoformat(as_of)
-        except ValueError:
-            raise BallastError(f"--as-of {as_of!r} is not a date", hint="Use YYYY-MM-DD.") from None
-    found = monitor(open_store(db, create=False), as_of=day, rules_paths=rules or (),
-                    dry_run=dry_run)
+    found = monitor(open_store(db, create=False), as_of=parse_day(as_of or None),
+                    rules_paths=rules or (), dry_run=dry_run)
     if as_json:
         sys.stdout.write(json.dumps(_as_dict(found), indent=2, default=str) + "\n")
     else:

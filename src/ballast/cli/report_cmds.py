@@ -5,13 +5,13 @@ the main app by :func:`register`."""
 from __future__ import annotations
 
 import os
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
+from ballast.cli.dates import parse_day
 from ballast.domain import ConfigError, DataError
 from ballast.engine.deliver import (
     DeliveryReport,
@@ -93,12 +93,7 @@ def due_cmd(
 ) -> None:
     """Write every account's statements for the latest closed month or quarter unless a run
     already did (each run is journaled): safe to call daily from cron."""
-    day = None
-    if as_of is not None:
-        try:
-            day = date.fromisoformat(as_of)
-        except ValueError:
-            raise DataError(f"--as-of {as_of!r} is not a date", hint="Use YYYY-MM-DD.") from None
+    day = parse_day(as_of)
     runs = run_due(open_store(db), frequency, out, as_of=day, firm=firm, fmt=fmt)
     if not runs:
         console.print(f"no {frequency.value} statements due: the latest closed period is "

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
+from ballast.compliance.drawdown import AdjustedTargets
 from ballast.compliance.kill_switch import TriggerInputs
 from ballast.config.compliance import RuleSet
 from ballast.config.cycle import CycleConfig
@@ -149,9 +150,11 @@ def targets(ctx: CycleContext) -> StageOutcome:
     if not any(s.drawdown for s in sets):
         return StageOutcome("skipped", "no drawdown ladder in the rule sets", {"adjusted": {}})
     found = drawdown_targets(ctx.store, sets, ctx.session)
-    derisked = {d.account: d.adjusted.scale for d in found if d.adjusted.scale != 1.0}
+    derisked = [d for d in found if d.adjusted.scale != 1.0]
     return StageOutcome("done", f"{len(found)} accounts under a ladder, {len(derisked)} "
-                        "de-risked", {"adjusted": derisked})
+                        "de-risked", {"adjusted": {d.account: d.adjusted.scale for d in derisked},
+                                      "targets": {d.account: asdict(d.adjusted)
+                                                  for d in derisked}})
 
 
 def monitor_stage(ctx: CycleContext) -> StageOutcome:
@@ -179,10 +182,8 @@ def propose(ctx: CycleContext) -> StageOutcome:
     """Triggers and trades for every account (vectorized), stored as a rebalance run: on the
     drawdown-adjusted targets, forcing the accounts the monitor found off their limits and
     holding back those a limit adjustment trades today."""
-    adjusted = {}
-    if ctx.done.get("targets", {}).get("adjusted"):
-        adjusted = {d.account: d.adjusted
-                    for d in drawdown_targets(ctx.store, _rule_sets(ctx), ctx.session)}
+    adjusted = {account: AdjustedTargets(**t)  # as the targets stage found them
+                for account, t in ctx.done.get("targets", {}).get("targets", {}).items()}
     watched = ctx.done.get("monitor", {})
     hold = {a: f"held: limit adjustment in run {watched['run_id']}"
             for a in watched.get("adjusted", [])}
