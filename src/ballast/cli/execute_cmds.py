@@ -53,3 +53,9 @@ def execute_cmd(
         f"({states}); sent {report.sent}, {report.fills} new fills, {report.booked} "
         f"transactions booked" + (f"; {report.unallocated} blocks not yet allocated"
                                   if report.unallocated else ""))
+    for account, reason in report.unbooked.items():
+        console.print(f"[bold red]{account}[/]: fills left unbooked — the ledger refused them "
+                      f"({reason}). Correct the holdings, then run `ballast execute --run "
+                      f"{report.run_id}` again: it books them, and nothing twice.")
+    if report.unbooked:
+        raise typer.Exit(1)

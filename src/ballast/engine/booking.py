@@ -114,6 +114,43 @@ def book_new(
     return written, errors
 
 
+def book_by_account(tx: UnitOfWork, source: str, transactions: Sequence[Transaction]
+                    ) -> dict[AccountId, str]:
+    """Book ``transactions`` account by account: an account any of whose transactions the
+    ledger refuses has none of them booked, and the others are booked as if it were absent.
+    Returns the refused accounts with the ledger's reasons (empty when all were booked).
+
+    One replay of the booking scope when nothing is refused; after a refusal the scope is
+    replayed again without the refused accounts' transactions, until none is refused."""
+    seeds = {t.account_id for t in transactions}
+    scope = booking_scope(tx.accounts(), seeds, tx.counterparties)
+    stored = tx.transactions([a.id for a in scope])
+    actions = tx.corporate_actions()
+    instruments = tx.instruments()
+    refused: dict[AccountId, list[str]] = {}
+    while True:
+        todo = [t for t in transactions if t.account_id not in refused]
+        found: dict[AccountId, list[str]] = {}
+
+        def on_refused(event: Event, exc: LedgerError,
+                       found: dict[AccountId, list[str]] = found) -> None:
+            account = event.account_id if isinstance(event, Transaction) else AccountId("")
+            found.setdefault(account, []).append(f"{getattr(event, 'id', '')}: {exc}")
+
+        try:
+            book = replay(instruments, scope, ordered_events([*stored, *todo], actions),
+                          new={id(t) for t in todo}, on_refused=on_refused)
+        except LedgerError as exc:
+            raise LedgerError(f"{source}: an already booked transaction no longer holds: {exc}",
+                              hint="Correct the holdings, then run it again.") from exc
+        if not found:
+            break
+        refused.update(found)
+    tx.add_transactions(todo)
+    save_state(tx, book, scope)
+    return {a: "; ".join(reasons) for a, reasons in sorted(refused.items())}
+
+
 def _replay_scope(tx: UnitOfWork, scope: Sequence[Account], events: Sequence[Event],
                   new: Sequence[Event], on_refused: Callable[[Event, LedgerError], None],
                   steps: Steps | None, file: str) -> Book:

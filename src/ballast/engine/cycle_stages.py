@@ -263,9 +263,21 @@ def execute_stage(ctx: CycleContext) -> StageOutcome:
     for r in reports:
         for state, count in r.states.items():
             states[state] = states.get(state, 0) + count
+    earlier = [execute(ctx.store, run, broker, as_of=day, clock=clock, settings=settings)
+               for run, day in _unbooked_runs(ctx)]
+    unbooked = {str(r.run_id): r.unbooked for r in (*earlier, *reports) if r.unbooked}
     summary = (f"{orders} orders in {blocks} blocks, {fills} fills, {booked} transactions "
                "booked" + (f", {states['rejected']} rejected" if states.get("rejected") else ""))
-    outcome = {"orders": orders, "fills": fills, "booked": booked, "states": states}
+    if earlier:
+        summary += (f"; {sum(r.booked for r in earlier)} left unbooked by earlier runs "
+                    f"({', '.join(str(r.run_id) for r in earlier)}) booked now")
+    if unbooked:
+        words = "; ".join(f"{a} in run {run}: {why}" for run, accounts in unbooked.items()
+                          for a, why in accounts.items())
+        summary += (f"; fills left unbooked, the ledger refused them ({words}) — correct the "
+                    "holdings: the next cycle or `ballast execute --run N` books them")
+    outcome = {"orders": orders, "fills": fills, "booked": booked, "states": states,
+               "unbooked": unbooked}
     reasons = kill_switch.auto_engage(
         ctx.store, ctx.session, ctx.config.kill_switch,
         TriggerInputs(orders=orders, rejects=states.get("rejected", 0)),
@@ -274,6 +286,24 @@ def execute_stage(ctx: CycleContext) -> StageOutcome:
         return StageOutcome("stopped", f"{summary}; kill switch engaged: " + "; ".join(reasons),
                             outcome)
     return StageOutcome("done", summary, outcome)
+
+
+def _unbooked_runs(ctx: CycleContext) -> list[tuple[int, date]]:
+    """The runs whose execution left fills unbooked (a ledger refusal), as the latest earlier
+    execute stage of this environment recorded them (each carries forward what is still
+    unbooked), that are still not booked, with their dates: each cycle tries them again."""
+    env = ctx.kernel.environment.value
+    with ctx.store.transaction() as tx:
+        latest = next((s.outcome.get("unbooked") or {} for c in tx.cycles(30)
+                       if c.environment == env and c.as_of < ctx.session
+                       for s in c.stages if s.stage == "execute"), {})
+        runs = {r.id: r.as_of for r in tx.rebalance_runs() if str(r.id) in latest}
+        out = []
+        for run, day in sorted(runs.items()):
+            ids = [a.transaction_id for a in tx.allocations(run)]
+            if len(tx.transaction_ids(ids)) < len(ids):
+                out.append((run, day))
+    return out
 
 
 def reconcile_stage(ctx: CycleContext) -> StageOutcome:

@@ -10,23 +10,22 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from ballast.audit import Draft
 from ballast.compliance.kill_switch import blocking
-from ballast.data import RowError
 from ballast.domain import (
     ZERO,
     AccountId,
     InstrumentId,
-    LedgerError,
     Transaction,
     TransactionId,
 )
 from ballast.domain import TransactionKind as Kind
 from ballast.engine import approvals, kill_switch
-from ballast.engine.booking import book_new
+from ballast.engine.booking import book_by_account
 from ballast.engine.execute_plan import (
     ExecutionRefused,
     ExecutionSettings,
@@ -43,6 +42,7 @@ from ballast.engine.execute_plan import (
     plan_blocks,
 )
 from ballast.execution import (
+    Block,
     Broker,
     BrokerReport,
     Clock,
@@ -55,14 +55,21 @@ from ballast.execution import (
 from ballast.execution.broker import WallClock
 from ballast.execution.orders import TERMINAL
 from ballast.store import Store, UnitOfWork
-from ballast.store.orders import AllocationRecord, OrderEventRecord, OrderRecord
+from ballast.store.orders import (
+    AllocationRecord,
+    BlockRecord,
+    OrderEventRecord,
+    OrderRecord,
+)
 
 __all__ = ["ExecutionRefused", "ExecutionReport", "ExecutionSettings", "execute"]
 
 
 @dataclass(frozen=True, slots=True)
 class ExecutionReport:
-    """What one call did (``sent``, ``fills``, ``booked``) and where the run stands."""
+    """What one call did (``sent``, ``fills``, ``booked``) and where the run stands;
+    ``unbooked``: the accounts whose fills the ledger refused this time, with its reason
+    (their allocations stay unbooked until a later call books them)."""
 
     run_id: int
     blocks: int
@@ -72,6 +79,7 @@ class ExecutionReport:
     booked: int
     states: dict[str, int]
     unallocated: int
+    unbooked: dict[str, str] = field(default_factory=dict)
 
 
 def execute(store: Store, run_id: int, broker: Broker, *, as_of: date,
@@ -106,12 +114,12 @@ def execute(store: Store, run_id: int, broker: Broker, *, as_of: date,
             fills = _await(store, broker, clock, run_id, settings, plans)
         finally:
             broker.disconnect()
-    booked = _book(store, run_id, as_of)
+    booked, unbooked = _book(store, run_id, as_of)
     with store.transaction() as tx:
         blocks, orders = tx.blocks(run_id), tx.orders(run_id)
     return ExecutionReport(run_id, len(blocks), len(orders), sent, fills, booked,
                            dict(Counter(o.state for o in orders)),
-                           sum(1 for b in blocks if not b.allocated))
+                           sum(1 for b in blocks if not b.allocated), unbooked)
 
 
 def _guard(store: Store, broker: str, orders: Sequence[Order],
@@ -232,57 +240,76 @@ def _halted(store: Store, broker: str, orders: dict[str, Order],
             if any(blocking(switches, a, broker) for a in plans.get(o.block_id) or (None,))}
 
 
-def _book(store: Store, run_id: int, as_of: date) -> int:
-    """Allocate every block whose orders are done and book each account's share as a buy or a
-    sell, in one transaction. Returns how many transactions were booked."""
+def _book(store: Store, run_id: int, as_of: date) -> tuple[int, dict[str, str]]:
+    """Allocate every block whose orders are done, then book each account's share as a buy
+    or a sell — account by account (docs/execution.md): an account the ledger refuses keeps
+    its allocations unbooked, journaled with the ledger's reason, and the next call tries them
+    again; the other accounts are booked. Allocations already booked (their transaction
+    exists) are never booked again. Returns (transactions booked, refused accounts with
+    why)."""
     with store.transaction() as tx:
-        orders = tx.orders(run_id)
-        by_block: dict[str, list[OrderRecord]] = {}
-        for o in orders:
-            by_block.setdefault(o.block_id, []).append(o)
-        block_of_order = {o.client_order_id: o.block_id for o in orders}
-        fills: dict[str, list[Fill]] = {}
-        for f in tx.fills(run_id):
-            fills.setdefault(block_of_order[f.client_order_id], []).append(fill_of(f))
-        txns: list[Transaction] = []
-        records: dict[str, list[AllocationRecord]] = {}
-        for record in tx.blocks(run_id):
-            mine = by_block.get(record.id, [])
-            if record.allocated or any(OrderState(o.state) not in TERMINAL for o in mine):
-                continue
-            got = fills.get(record.id, [])
-            if sum(f.quantity for f in got) != sum(o.filled_quantity for o in mine):
-                continue  # a fill the broker reported is not stored yet: the next call books it
-            block = block_of(record)
-            records[block.block_id] = []
-            for n, a in enumerate(allocate(block, got), start=1):
-                tid = f"{block.block_id}-{n}"
-                txns.append(Transaction(
-                    TransactionId(tid), AccountId(a.account_id),
-                    Kind.BUY if block.side is Side.BUY else Kind.SELL, as_of,
-                    instrument_id=InstrumentId(block.instrument_id), quantity=a.quantity,
-                    price=a.price, fees=a.commission, currency=block.currency,
-                    memo=f"run {run_id} block {block.block_id}"))
-                records[block.block_id].append(AllocationRecord(
-                    block.block_id, a.account_id, a.quantity, a.price, a.commission, tid))
-        if txns:  # sells first: within a day the ledger books in the order given
-            _book_transactions(tx, run_id, sorted(txns, key=lambda t: t.kind is Kind.BUY))
-        for block_id, allocs in records.items():
+        blocks = {r.id: block_of(r) for r in tx.blocks(run_id)}
+        new = _allocate(tx, run_id, tx.blocks(run_id))
+        for block_id, allocs in new.items():
             tx.add_allocations(block_id, allocs)
-        tx.audit_bookings(run_id, txns, records)
-    return len(txns)
+        allocations = tx.allocations(run_id)
+        booked = tx.transaction_ids(a.transaction_id for a in allocations)
+        pending = [a for a in allocations if a.transaction_id not in booked]
+        txns = [_transaction(blocks[a.block_id], a, run_id, as_of) for a in pending]
+        refused: dict[str, str] = {}
+        if txns:  # sells first: within a day the ledger books in the order given
+            refused = {str(a): why for a, why in book_by_account(
+                tx, f"execution of run {run_id}",
+                sorted(txns, key=lambda t: t.kind is Kind.BUY)).items()}
+        done = [t for t in txns if t.account_id not in refused]
+        by_block: dict[str, list[AllocationRecord]] = {}
+        for a in pending:
+            if a.account_id not in refused:
+                by_block.setdefault(a.block_id, []).append(a)
+        tx.audit_bookings(run_id, done, by_block)
+        tx.append_audit([Draft(
+            "fill.unbooked", (f"run:{run_id}", f"account:{account}"),
+            f"fills of {account} in run {run_id} left unbooked: the ledger refused them "
+            f"({reason}); correct the holdings, then run the execution again (`ballast "
+            f"execute --run {run_id}`) to book them",
+            {"reason": reason, "transactions": sorted(t.id for t in txns
+                                                      if t.account_id == account)})
+            for account, reason in refused.items()])
+    return len(done), refused
 
 
-def _book_transactions(tx: UnitOfWork, run_id: int, txns: Sequence[Transaction]) -> None:
-    source = f"execution of run {run_id}"
-    _, errors = book_new(tx, source, {id(t): n for n, t in enumerate(txns, 1)},
-                         transactions=txns)
-    if errors:
-        raise LedgerError(f"{source}: the ledger refused {len(errors)} fill(s): "
-                          + "; ".join(_describe(e) for e in errors),
-                          hint="Nothing was booked; correct the holdings and run it again.")
+def _allocate(tx: UnitOfWork, run_id: int, records: Sequence[BlockRecord]
+              ) -> dict[str, list[AllocationRecord]]:
+    """The allocations of each block not yet allocated whose orders are done and whose fills
+    are all stored, by block; each names the transaction that books it."""
+    orders = tx.orders(run_id)
+    by_block: dict[str, list[OrderRecord]] = {}
+    for o in orders:
+        by_block.setdefault(o.block_id, []).append(o)
+    block_of_order = {o.client_order_id: o.block_id for o in orders}
+    fills: dict[str, list[Fill]] = {}
+    for f in tx.fills(run_id):
+        fills.setdefault(block_of_order[f.client_order_id], []).append(fill_of(f))
+    out: dict[str, list[AllocationRecord]] = {}
+    for record in records:
+        mine = by_block.get(record.id, [])
+        if record.allocated or any(OrderState(o.state) not in TERMINAL for o in mine):
+            continue
+        got = fills.get(record.id, [])
+        if sum(f.quantity for f in got) != sum(o.filled_quantity for o in mine):
+            continue  # a fill the broker reported is not stored yet: the next call books it
+        block = block_of(record)
+        out[block.block_id] = [
+            AllocationRecord(block.block_id, a.account_id, a.quantity, a.price, a.commission,
+                             f"{block.block_id}-{n}")
+            for n, a in enumerate(allocate(block, got), start=1)]
+    return out
 
 
-def _describe(error: RowError) -> str:
-    return f"#{error.row} {error.reason}"
-
+def _transaction(block: Block, a: AllocationRecord, run_id: int, as_of: date) -> Transaction:
+    """The buy or sell that books allocation ``a`` of ``block``."""
+    return Transaction(
+        TransactionId(a.transaction_id), AccountId(a.account_id),
+        Kind.BUY if block.side is Side.BUY else Kind.SELL, as_of,
+        instrument_id=InstrumentId(block.instrument_id), quantity=a.quantity, price=a.price,
+        fees=a.commission, currency=block.currency, memo=f"run {run_id} block {block.block_id}")
