@@ -1,13 +1,14 @@
 """The pass is a pure function of a partition of the book by household: run on the whole book
 or on each part alone (as separate processes or machines would), the trades, lots and gains
-are the same. The book is the benchmark's synthetic one (households of 1–4 accounts, tax lots,
-recent wash-sale activity, restrictions), on made-up prices."""
+are the same, and the pass split over forked processes gives exactly the one-process result.
+The book is the benchmark's synthetic one (households of 1–4 accounts, tax lots, recent
+wash-sale activity, restrictions), on made-up prices."""
 
 from __future__ import annotations
 
 import importlib.util
 import sys
-from dataclasses import replace
+from dataclasses import fields, replace
 from pathlib import Path
 from types import ModuleType
 
@@ -24,6 +25,7 @@ from ballast.rebalance import (
     propose,
     tax_pass,
 )
+from ballast.rebalance.tax_parallel import household_parts
 
 BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "rebalance.py"
 
@@ -98,3 +100,41 @@ def test_each_household_part_alone_gives_the_same_trades(bench: ModuleType) -> N
         sub, sub_tax = _part(inp, tax, rows)
         split |= _trades(sub, _run(sub, sub_tax, policy))
     assert split == whole
+
+
+def _same(a: object, b: object) -> bool:
+    if isinstance(a, np.ndarray):
+        return isinstance(b, np.ndarray) and np.array_equal(a, b, equal_nan=a.dtype.kind == "f")
+    return a == b
+
+
+def test_forked_parts_give_exactly_the_one_process_pass(bench: ModuleType) -> None:
+    rng = np.random.default_rng(8)
+    names = tuple(f"S{k:02d}" for k in range(60))
+    snap = bench.build_snapshot(1500, names, rng.uniform(10, 400, len(names)), seed=4)
+    inp, tax = bench.to_input(snap), bench.to_tax_input(snap)
+    policy = RebalancePolicy()
+    harvested = harvest(propose(inp, policy), inp, tax, HarvestSettings(
+        policy.harvest_min_loss, policy.harvest_min_loss_pct, policy.harvest_max_per_account))
+    one = tax_pass(harvested, inp, tax, short_term_hard_band=policy.short_term_hard_band)
+    split = tax_pass(harvested, inp, tax, short_term_hard_band=policy.short_term_hard_band,
+                     workers=3, split_from=0)
+    assert one.changes and one.proposals.n_trades > 500
+    for field in fields(one):
+        if field.name != "proposals":
+            assert _same(getattr(one, field.name), getattr(split, field.name)), field.name
+    for field in fields(one.proposals):
+        assert _same(getattr(one.proposals, field.name), getattr(split.proposals, field.name)), (
+            field.name)
+
+
+def test_household_parts_keep_households_whole_and_balance_trades() -> None:
+    household = np.repeat(np.arange(300), 3)  # 900 accounts, 3 per household
+    trade_account = np.random.default_rng(1).integers(0, 900, 5000)
+    masks = household_parts(household, trade_account, 2)
+    assert len(masks) == 2
+    assert not (masks[0] & masks[1]).any() and (masks[0] | masks[1]).all()
+    houses = [set(household[trade_account[m]].tolist()) for m in masks]
+    assert not houses[0] & houses[1]
+    assert abs(int(masks[0].sum()) - int(masks[1].sum())) < 100
+    assert len(household_parts(household, trade_account[:1], 4)) == 1  # nothing to cut

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -220,6 +221,10 @@ def rebalance_(
     max_stale_sessions: Annotated[int, typer.Option(
         help="Sessions without a close after which a price is stale (not traded on).",
         min=0)] = 5,
+    workers: Annotated[int, typer.Option(
+        help="Processes a large book's tax pass is split over, by household (books under "
+             "20,000 trades use one).", min=1)
+    ] = os.cpu_count() or 1,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -227,7 +232,7 @@ def rebalance_(
     policy = rebalance.load_policy(policy_file)
     result = rebalance.rebalance(open_store(db, create=False), as_of=parse_day(as_of),
                                  account=account, policy=policy, dry_run=dry_run,
-                                 max_stale_sessions=max_stale_sessions)
+                                 max_stale_sessions=max_stale_sessions, workers=workers)
     files = rebalance.write_proposals(result, out)
     if as_json:
         _print_json(result.as_dict())

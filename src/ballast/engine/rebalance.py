@@ -113,9 +113,10 @@ def policy_version(policy: RebalancePolicy) -> str:
 def rebalance(store: Store, *, as_of: date | None = None, account: str | None = None,
               policy: RebalancePolicy | None = None, dry_run: bool = False,
               max_stale_sessions: int = 5,
-              overrides: RunOverrides | None = None) -> RebalanceResult:
+              overrides: RunOverrides | None = None, workers: int = 1) -> RebalanceResult:
     """Propose trades for every account (or one) as of a date; stored unless ``dry_run``.
-    ``overrides`` (from the cycle): drawdown-adjusted targets, accounts forced or held."""
+    ``overrides`` (from the cycle): drawdown-adjusted targets, accounts forced or held;
+    ``workers``: processes a large book's tax pass is split over (by household)."""
     policy = policy or RebalancePolicy()
     snap = snapshot(store, as_of=as_of, account=account, missing_fx_nan=True)
     with store.transaction() as tx:
@@ -150,7 +151,8 @@ def rebalance(store: Store, *, as_of: date | None = None, account: str | None = 
         harvested = harvest(propose(inp, policy), inp, tax, HarvestSettings(
             policy.harvest_min_loss, policy.harvest_min_loss_pct,
             policy.harvest_max_per_account))
-        taxed = tax_pass(harvested, inp, tax, short_term_hard_band=policy.short_term_hard_band)
+        taxed = tax_pass(harvested, inp, tax, short_term_hard_band=policy.short_term_hard_band,
+                         workers=workers)
         plan = plan_currency(taxed.proposals, inp, cur)
         proposals = _account_proposals(taxed, inp, notes, plan, missing_rates(inp, cur))
         proposals = [replace(p, reasons=f"{p.reasons}; targets: {derisked[a]}")

@@ -44,14 +44,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from functools import partial
 
 import numpy as np
 
 from ballast.config.rebalance import RebalancePolicy
 from ballast.ledger.snapshot import DayArray, IntArray
-from ballast.rebalance.inputs import RebalanceInput
+from ballast.rebalance.inputs import BoolArray, RebalanceInput
 from ballast.rebalance.proposals import Proposals, TradeReason
-from ballast.rebalance.tax_output import assemble
+from ballast.rebalance.tax_output import Shaped, assemble, shaped
+from ballast.rebalance.tax_parallel import SPLIT_FROM_TRADES, can_fork, household_parts, run_split
 from ballast.rebalance.tax_refill import refill
 from ballast.rebalance.tax_sells import Buy, LotBook, Sell, fit_budget, floor_lot, tradable
 from ballast.rebalance.tax_sleeves import reallocate, sleeve_groups
@@ -130,21 +132,40 @@ class _Sleeves:
 
 
 def tax_pass(proposals: Proposals, inp: RebalanceInput, tax: TaxInput, *,
-             short_term_hard_band: float | None = None) -> TaxedProposals:
+             short_term_hard_band: float | None = None, workers: int = 1,
+             split_from: int = SPLIT_FROM_TRADES) -> TaxedProposals:
     """The proposals with lots chosen, wash sales avoided, short-term gains deferred and the
     gain budget kept (see the module docs); raises DataError when ``tax`` does not fit the run
-    or a sell exceeds its open lots."""
-    p, policy, names = proposals, proposals.policy, inp.instruments
-    n, m = len(inp.accounts), len(names)
-    tax.check(n, m)
+    or a sell exceeds its open lots.
+
+    With ``workers`` > 1 and at least ``split_from`` trades, the households are split into
+    ``workers`` parts of about equal trades, shaped in forked processes and joined: the result
+    is the same as in one process (each household's trades depend on that household only)."""
+    tax.check(len(inp.accounts), len(inp.instruments))
+    shape = partial(_shape, proposals, inp, tax, short_term_hard_band)
+    if workers > 1 and proposals.n_trades >= split_from and can_fork():
+        parts = run_split(shape, household_parts(tax.household, proposals.trade_account,
+                                                 workers))
+    else:
+        parts = [shape(None)]
+    return assemble(proposals, inp, tax, parts)
+
+
+def _shape(p: Proposals, inp: RebalanceInput, tax: TaxInput, short_term_hard_band: float | None,
+           keep: BoolArray | None) -> Shaped:
+    """Rules 0–7 on the trades ``keep`` marks (all when None; whole households only): the
+    sells with their lots and the final buys, as columns."""
+    policy, names = p.policy, inp.instruments
+    m = len(names)
     hh, grp, taxable = tax.household.tolist(), tax.group_of, tax.taxable.tolist()
     recent_loss = _recent(tax.loss_household, tax.loss_instrument, tax.loss_date, grp, tax.as_of)
     recent_buy = _recent(tax.buy_household, tax.buy_instrument, tax.buy_date, grp, tax.as_of)
     acct, inst = p.trade_account.tolist(), p.trade_instrument.tolist()
     qty, uv, lot = p.quantity.tolist(), p.unit_value.tolist(), inp.lot_size.tolist()
     sleeve, reason = p.sleeve.tolist(), p.reason.tolist()
+    side = p.side if keep is None else np.where(keep, p.side, 0)
     sells = [Sell(t, acct[t], inst[t], qty[t], uv[t], lot[inst[t]], sleeve=sleeve[t],
-                  reason=reason[t]) for t in np.flatnonzero(p.side < 0).tolist()]
+                  reason=reason[t]) for t in np.flatnonzero(side < 0).tolist()]
     groups = sleeve_groups(p, inp, tax, sells)
     book = LotBook(tax, m, np.array([s.a for s in sells], dtype=np.int64),
                    np.array([s.j for s in sells], dtype=np.int64))
@@ -180,7 +201,7 @@ def tax_pass(proposals: Proposals, inp: RebalanceInput, tax: TaxInput, *,
 
     sleeves = _Sleeves(inp)
     buys = [Buy(t, acct[t], inst[t], qty[t], inst[t], qty[t], uv[t], sleeve=int(p.sleeve[t]),
-                reason=int(p.reason[t])) for t in np.flatnonzero(p.side > 0).tolist()]
+                reason=int(p.reason[t])) for t in np.flatnonzero(side > 0).tolist()]
     loss_now = run_losses()
     protect: set[Key] = set()
     for b in buys:
@@ -220,8 +241,7 @@ def tax_pass(proposals: Proposals, inp: RebalanceInput, tax: TaxInput, *,
     by_house: dict[int, set[int]] = {}
     for house, grp_k in (*recent_loss, *loss_now):
         by_house.setdefault(house, set()).add(grp_k)
-    buys = refill(p, inp, sells, buys, lambda a: by_house.get(hh[a], set()), grp)
-    return assemble(p, inp, tax, sells, buys)
+    return shaped(sells, refill(p, inp, sells, buys, lambda a: by_house.get(hh[a], set()), grp))
 
 
 def _blocked(h: int, recent_loss: dict[Key, tuple[date, int]],

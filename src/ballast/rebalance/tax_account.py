@@ -54,20 +54,23 @@ def split(sells: Sequence[Sell], jobs: Sequence[Job], rates: tuple[float, float]
     """Per job (one account's positions ``ks``, their lots, the account), the units each
     position sells at the account's optimum (module docs); continuous (not yet floored to
     lots). All accounts at once: one bisection on every account's level together."""
-    rows: list[tuple[int, int, float, float, int]] = []  # job, sleeve slot, dollars, cost, k
+    rows: list[tuple[int, int, float, float, int, float]] = []  # job, sleeve slot, dollars,
+    # cost, k, dollars of the slot's lots before it (summed per slot: an account's result
+    # never depends on the other accounts in the call)
     slots: list[tuple[int, float, float, float, float]] = []  # job, over, room, cap, dollars
     buys: list[tuple[int, float]] = []
     for g, (ks, lots, acct) in enumerate(jobs):
         segs = sorted(((sells[k].sleeve, r[0], sells[k].j, r[1], k, r[2] * sells[k].uv,
                         max(r[3], 0.0) / sells[k].uv * rates[1 if r[4] else 0])
                        for k in ks for r in lots[k]), key=lambda x: x[:4])
-        prev = None
+        prev, before = None, 0.0
         for seg in segs:
             if seg[0] != prev:
-                prev = seg[0]
+                prev, before = seg[0], 0.0
                 cap = float("inf") if acct.cap is None else acct.cap[seg[0]]
                 slots.append((g, acct.over[seg[0]], acct.room[seg[0]], cap, 0.0))
-            rows.append((g, len(slots) - 1, seg[5], seg[6], seg[4]))
+            rows.append((g, len(slots) - 1, seg[5], seg[6], seg[4], before))
+            before += seg[5]
         buys += [(g, x) for x in acct.short]
     out: list[dict[int, float]] = [dict.fromkeys(ks, 0.0) for ks, _, _ in jobs]
     if not rows:
@@ -77,9 +80,7 @@ def split(sells: Sequence[Sell], jobs: Sequence[Job], rates: tuple[float, float]
     at = np.array([r[1] for r in rows], dtype=np.int64)
     size = np.array([r[2] for r in rows])
     cost = np.array([r[3] for r in rows])
-    first = np.r_[0, np.flatnonzero(np.diff(at)) + 1]  # each slot's first row
-    start = np.cumsum(size) - size
-    start -= np.repeat(start[first], np.diff(np.r_[first, at.size]))  # within the slot
+    start = np.array([r[5] for r in rows])
     s_grp = np.array([x[0] for x in slots], dtype=np.int64)
     over = np.array([x[1] for x in slots])
     avail = np.minimum(np.bincount(at, size, minlength=len(slots)), [x[3] for x in slots])
@@ -119,7 +120,7 @@ def split(sells: Sequence[Sell], jobs: Sequence[Job], rates: tuple[float, float]
     level = _bisect(total, -top, level, total(level) > most, most, level)
     x = sold(level)
     take = np.clip(x[at] - start, 0.0, size)  # each slot's dollars from its first lots
-    for (g, _, _, _, k), dollars in zip(rows, take.tolist(), strict=True):
+    for (g, _, _, _, k, _), dollars in zip(rows, take.tolist(), strict=True):
         out[g][k] += dollars / sells[k].uv
     return out
 
