@@ -13,7 +13,14 @@ from ballast.domain.ids import AccountId, HouseholdId, InstrumentId, LotId, Tran
 from ballast.domain.instrument import Instrument, InstrumentKind, OptionRight
 from ballast.domain.lot import RealizedGain, TaxLot, Term, holding_term
 from ballast.domain.market import FxRate, PriceBar
-from ballast.domain.money import ZERO, Money, Quantity, minor_units, round_to_minor
+from ballast.domain.money import (
+    ZERO,
+    Money,
+    Quantity,
+    decimal_of,
+    minor_units,
+    round_to_minor,
+)
 from ballast.domain.transaction import LotSpec, Transaction, TransactionKind
 
 __all__ = [
@@ -23,5 +30,5 @@ __all__ = [
     "LotSpec", "Money", "OptionRight", "PriceBar", "Quantity", "RealizedGain", "Restrictions",
     "TaxLot",
     "Term", "Transaction", "TransactionId", "TransactionKind", "UnknownReference",
-    "holding_term", "minor_units", "round_to_minor",
+    "decimal_of", "holding_term", "minor_units", "round_to_minor",
 ]

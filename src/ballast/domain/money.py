@@ -31,6 +31,12 @@ _QUANTA: Mapping[str, Decimal] = MappingProxyType({
 })
 
 
+def decimal_of(value: float, places: str) -> Decimal:
+    """A float estimate as an exact Decimal rounded to ``places`` (e.g. "0.01"); the float's
+    shortest repr is used, so 0.1 becomes 0.1, not 0.1000000000000000055…"""
+    return Decimal(repr(float(value))).quantize(Decimal(places))
+
+
 def is_currency(code: str) -> bool:
     """True when ``code`` is a currency ballast knows (ISO 4217 or a listed crypto currency)."""
     return code in _MINOR_UNITS or code in _CRYPTO_MINOR_UNITS

@@ -26,7 +26,16 @@ from ballast.compliance.limit_adjust import (
 )
 from ballast.compliance.results import Violation
 from ballast.config import CostModel
-from ballast.domain import Account, AccountId, ConfigError, InstrumentId, TaxLot, Term, holding_term
+from ballast.domain import (
+    Account,
+    AccountId,
+    ConfigError,
+    InstrumentId,
+    TaxLot,
+    Term,
+    decimal_of,
+    holding_term,
+)
 from ballast.engine.check import rule_sets
 from ballast.engine.check_input import build_check_input
 from ballast.engine.market import load_market
@@ -174,7 +183,7 @@ def _proposals(inp: CheckInput, adj: Adjustments, trades: list[ProposedTrade],
 
 
 def _dec(x: float, places: str) -> Decimal:
-    return Decimal(repr(float(x))).quantize(Decimal(places)) if np.isfinite(x) else ZERO
+    return decimal_of(x, places) if np.isfinite(x) else ZERO
 
 
 __all__ = ["MonitorResult", "monitor"]

@@ -25,7 +25,7 @@ from ballast.config.models import (
     resolve_all,
 )
 from ballast.data import trading_calendar
-from ballast.domain import AccountId, ConfigError, Instrument, InstrumentId, minor_units
+from ballast.domain import AccountId, ConfigError, Instrument, InstrumentId, decimal_of, minor_units
 from ballast.engine.market import load_market, stale_instruments
 from ballast.engine.queries import lots_as_of, snapshot
 from ballast.engine.rebalance_input import build_input
@@ -205,10 +205,6 @@ def _schedule(inp: RebalanceInput, policy: RebalancePolicy,
     return replace(inp, forced=forced, hold=hold), notes
 
 
-def _dec(value: float, places: str) -> Decimal:
-    return Decimal(repr(float(value))).quantize(Decimal(places))
-
-
 def _account_proposals(taxed: TaxedProposals, inp: RebalanceInput, notes: dict[int, str],
                        plan: CurrencyPlan, missing_fx: tuple[str, ...]) -> list[AccountProposal]:
     props = taxed.proposals
@@ -241,10 +237,10 @@ def _account_proposals(taxed: TaxedProposals, inp: RebalanceInput, notes: dict[i
         out.append(AccountProposal(
             account_id, status, model.name if model else "",
             model.version if model else "", reasons,
-            _dec(props.total_value[a], "0.01"), _dec(props.cash_before[a], "0.01"),
-            _dec(cash_after[a], "0.01"), _dec(_nan0(props.drift_before[a]), "0.000001"),
-            _dec(_nan0(props.drift_after[a]), "0.000001"),
-            _dec(taxed.realized_st[a], "0.01"), _dec(taxed.realized_lt[a], "0.01")))
+            decimal_of(props.total_value[a], "0.01"), decimal_of(props.cash_before[a], "0.01"),
+            decimal_of(cash_after[a], "0.01"), decimal_of(_nan0(props.drift_before[a]), "0.000001"),
+            decimal_of(_nan0(props.drift_after[a]), "0.000001"),
+            decimal_of(taxed.realized_st[a], "0.01"), decimal_of(taxed.realized_lt[a], "0.01")))
     return out
 
 
@@ -274,12 +270,13 @@ def _trades(taxed: TaxedProposals, inp: RebalanceInput,
         out.append(ProposedTrade(
             inp.accounts[t.account], symbol, "buy" if t.side > 0 else "sell",
             Decimal(repr(t.quantity)).quantize(lot),
-            _dec(t.unit_value, "0.0001"), _dec(t.value, "0.01"), _dec(t.cost, "0.01"),
+            decimal_of(t.unit_value, "0.0001"), decimal_of(t.value, "0.01"),
+            decimal_of(t.cost, "0.01"),
             model.sleeve_names[t.sleeve] if t.sleeve >= 0 else "(not in model)",
             ";".join(f"{lot}:{_qty(q)}" for lot, q in taxed.lots_of(i)),
-            _dec(taxed.st_gain[i], "0.01"), _dec(taxed.lt_gain[i], "0.01"),
-            rationale(props, inp, i, taxed), ccy, _dec(plan.local_price[i], "0.0001"),
-            _dec(plan.local_value[i], _minor(ccy))))
+            decimal_of(taxed.st_gain[i], "0.01"), decimal_of(taxed.lt_gain[i], "0.01"),
+            rationale(props, inp, i, taxed), ccy, decimal_of(plan.local_price[i], "0.0001"),
+            decimal_of(plan.local_value[i], _minor(ccy))))
     return out
 
 
@@ -290,8 +287,9 @@ def _fx_legs(plan: CurrencyPlan, inp: RebalanceInput) -> list[ProposedFx]:
         sell, buy = names[int(plan.sell_currency[k])], names[int(plan.buy_currency[k])]
         out.append(ProposedFx(
             inp.accounts[int(plan.leg_account[k])], sell, buy,
-            _dec(plan.sell_amount[k], _minor(sell)), _dec(plan.buy_amount[k], _minor(buy)),
-            _dec(plan.rate[k], "0.00000001"), _dec(plan.cost[k], "0.01"), plan.rationale[k]))
+            decimal_of(plan.sell_amount[k], _minor(sell)),
+            decimal_of(plan.buy_amount[k], _minor(buy)), decimal_of(plan.rate[k], "0.00000001"),
+            decimal_of(plan.cost[k], "0.01"), plan.rationale[k]))
     return out
 
 
