@@ -48,7 +48,7 @@ def register(app: typer.Typer) -> None:
 
 def _admin(store: Store, actor: str | None, *, bootstrap: bool = False) -> str:
     """The acting admin's name (the first user may bootstrap without one)."""
-    if bootstrap and not users.list_users(store):
+    if bootstrap and not users.has_users(store):
         return actor or "bootstrap"
     if not actor:
         raise ConfigError("say who acts with --user NAME (or $BALLAST_USER)", field="user")

@@ -25,7 +25,7 @@ from ballast.domain import ConfigError
 from ballast.domain.errors import KillSwitchEngaged
 from ballast.engine.market import load_market
 from ballast.engine.queries import snapshot
-from ballast.engine.users import acting_user, list_users
+from ballast.engine.users import acting_user, has_users
 from ballast.security.roles import Permission
 from ballast.store import Store
 from ballast.store.kill_switch import KillSwitchEvent
@@ -54,7 +54,7 @@ def disengage(store: Store, *, reason: str, user: str, account: str | None = Non
               broker: str | None = None, now: datetime | None = None) -> bool:
     """Disengage the switch of the scope (a user and a reason are required; once the book has
     users, a user with the compliance role); False when it was not engaged."""
-    if list_users(store):
+    if has_users(store):
         acting_user(store, _need(user, "user"), Permission.DISENGAGE_KILL_SWITCH)
     scope, at = scope_of(account, broker), now or datetime.now(UTC)
     with store.transaction() as tx:

@@ -183,6 +183,12 @@ def update_user(store: Store, name: str, *, actor: str, reason: str,
         return _info(_existing(tx, name))
 
 
+def has_users(store: Store) -> bool:
+    """Whether the book has users (once it has, actions need one with the right role)."""
+    with store.transaction() as tx:
+        return tx.has_users()
+
+
 def list_users(store: Store) -> list[UserInfo]:
     """Every user, by name."""
     with store.transaction() as tx:

@@ -86,6 +86,10 @@ class UserRepository(Repository):
         row = self._conn.execute(select(users).where(users.c.name == name)).first()
         return _user(row) if row else None
 
+    def has_users(self) -> bool:
+        """Whether the book has any user (then actions need one with the right role)."""
+        return self._conn.execute(select(users.c.id).limit(1)).first() is not None
+
     def users(self) -> list[UserRecord]:
         """Every user, by name."""
         return [_user(r) for r in self._conn.execute(select(users).order_by(users.c.name))]
