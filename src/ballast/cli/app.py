@@ -37,6 +37,7 @@ from ballast.cli.render import (
 from ballast.cli.render_rebalance import models_table, rebalance_review
 from ballast.cli.report_cmds import register as register_report
 from ballast.cli.serve_cmds import register as register_serve
+from ballast.cli.shadow_cmds import register as register_shadow
 from ballast.cli.user_cmds import register as register_users
 from ballast.config import ValidationPolicy
 from ballast.domain import BallastError
@@ -256,6 +257,7 @@ register_approve(app)
 register_users(app)
 register_serve(app)
 register_onboard(app)
+register_shadow(app)
 
 
 def main() -> None:

@@ -17,6 +17,7 @@ from ballast.config.cycle import load_cycle_config
 from ballast.engine.cycle import CycleRecord, CycleReport, cycles, latest_session, run_cycle
 from ballast.engine.kernel import kernel_for
 from ballast.engine.scheduler import run_schedule
+from ballast.engine.shadow import ShadowCycle, after_cycle
 from ballast.engine.workspace import open_store
 
 console = Console()
@@ -48,11 +49,20 @@ def cycle_cmd(
     cycle resumes where it stopped."""
     store = open_store(db, create=False)
     session = parse_day(day, "--date") or latest_session(store)
-    report = run_cycle(store, load_cycle_config(config), session)
+    cfg = load_cycle_config(config)
+    kernel = kernel_for(cfg)
+    report = run_cycle(store, cfg, session, kernel=kernel)
+    shadows = after_cycle(store, cfg, report, kernel)
     if as_json:
-        sys.stdout.write(json.dumps(_as_dict(report.cycle), indent=2, default=str) + "\n")
+        found = _as_dict(report.cycle)
+        if cfg.shadows:
+            found["shadows"] = [{"name": s.name, "date": s.session, "status": s.status,
+                                 "error": s.error} for s in shadows]
+        sys.stdout.write(json.dumps(found, indent=2, default=str) + "\n")
     else:
         _print(report)
+        for shadow in shadows:
+            print_shadow(shadow)
     if report.status in ("failed", "stopped"):
         raise typer.Exit(1)
 
@@ -83,9 +93,25 @@ def run_cmd(config: ConfigFile = None, db: Db = None) -> None:
     console.print(f"ballast run: {cfg.environment.value} cycles at {times} "
                   f"{cfg.schedule.timezone} on {cfg.schedule.calendar} sessions. Ctrl-C stops.")
     try:
-        run_schedule(store, cfg, kernel_for(cfg), on_cycle=_print)
+        run_schedule(store, cfg, kernel_for(cfg), on_cycle=_print, on_shadow=print_shadow)
     except KeyboardInterrupt:
         console.print("stopped.")
+
+
+def print_shadow(cycle: ShadowCycle) -> None:
+    """A shadow's cycle in one line: its status and what it proposed and traded."""
+    head = f"shadow [bold]{cycle.name}[/] {cycle.session}: {_styled(cycle.status)}"
+    if cycle.report is None:
+        console.print(f"{head} — {cycle.error}")
+        return
+    stages = {s.stage: s for s in cycle.report.cycle.stages}
+    last = cycle.report.cycle.stages[-1] if cycle.report.cycle.stages else None
+    words = [f"{s}: {stages[s].summary}" for s in ("propose", "execute") if s in stages]
+    if cycle.status != "completed" and last is not None:
+        words.append(f"{last.stage}: {last.summary}")
+    if not cycle.report.new:
+        words.append("already completed")
+    console.print(f"{head} — " + "; ".join(words))
 
 
 def cycle_table(report: CycleReport) -> Table:

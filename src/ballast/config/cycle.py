@@ -10,20 +10,23 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ballast.config.compliance import KillSwitchPolicy
 from ballast.config.rebalance import RebalancePolicy
+from ballast.config.shadow import ShadowConfig
 from ballast.domain import ConfigError
 
 
 class Environment(StrEnum):
     """Where orders go: ``backtest`` and ``paper`` to the simulated broker on simulated or
-    real time, ``live`` to the configured broker."""
+    real time, ``live`` to the configured broker. ``shadow`` is not configured: it is the
+    environment of a shadow book's cycles (docs/shadow.md), always on a simulated broker."""
 
     BACKTEST = "backtest"
     PAPER = "paper"
     LIVE = "live"
+    SHADOW = "shadow"
 
 
 class Schedule(BaseModel):
@@ -46,7 +49,8 @@ class CycleConfig(BaseModel):
     ``rules``: rule-set files (default: the stored rule sets); ``max_orders_per_second``: the
     broker's rate limit, kept by execution; ``alerts_webhook``: the URL alerts are posted to,
     signed with ``BALLAST_WEBHOOK_SECRET`` (docs/reporting.md); ``reports``: where statements
-    are written on the last session of a month or quarter."""
+    are written on the last session of a month or quarter; ``shadows``: shadow books run
+    beside this one after each of its cycles (docs/shadow.md)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -64,10 +68,36 @@ class CycleConfig(BaseModel):
     reports: Path | None = None
     alerts_webhook: str | None = None
     schedule: Schedule = Schedule()
+    shadows: tuple[ShadowConfig, ...] = ()
+
+    @model_validator(mode="after")
+    def _check(self) -> CycleConfig:
+        if self.environment is Environment.SHADOW:
+            raise ValueError("environment shadow is not configured: declare a shadow book "
+                             "under `shadows:` (docs/shadow.md)")
+        for what in ("name", "store"):
+            values = [getattr(s, what) for s in self.shadows]
+            twice = sorted({v for v in values if values.count(v) > 1})
+            if twice:
+                raise ValueError(f"shadows: two shadows have the same {what}: "
+                                 f"{', '.join(twice)}")
+        return self
 
     def version(self) -> str:
-        """Content hash of the configuration, recorded with every cycle."""
-        return hashlib.sha256(self.model_dump_json().encode()).hexdigest()[:12]
+        """Content hash of the configuration, recorded with every cycle (the shadows are
+        left out: they do not change what this book decides)."""
+        text = self.model_dump_json(exclude={"shadows"})
+        return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+    def shadow(self, name: str) -> ShadowConfig:
+        """The shadow called ``name``; ConfigError lists the configured ones."""
+        for s in self.shadows:
+            if s.name == name:
+                return s
+        known = ", ".join(s.name for s in self.shadows) or "none"
+        raise ConfigError(f"no shadow {name!r} in the cycle configuration (configured: "
+                          f"{known})", hint="Declare it under `shadows:` (docs/shadow.md) and "
+                          "pass that file with --config.")
 
 
 
@@ -90,4 +120,4 @@ def load_cycle_config(path: Path | None) -> CycleConfig:
                           hint="See docs/cycle.md for the fields.") from None
 
 
-__all__ = ["CycleConfig", "Environment", "Schedule", "load_cycle_config"]
+__all__ = ["CycleConfig", "Environment", "Schedule", "ShadowConfig", "load_cycle_config"]

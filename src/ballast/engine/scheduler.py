@@ -14,6 +14,7 @@ from ballast.config.cycle import CycleConfig, Schedule
 from ballast.data import trading_calendar
 from ballast.engine.cycle import CycleReport, run_cycle
 from ballast.engine.kernel import Kernel
+from ballast.engine.shadow import ShadowCycle, after_cycle
 from ballast.store import Store
 
 MAX_SLEEP = 300.0  # seconds: wake at least this often, so a stop request is seen
@@ -35,9 +36,11 @@ def due_times(schedule: Schedule, after: datetime) -> Iterator[tuple[date, datet
 
 def run_schedule(store: Store, config: CycleConfig, kernel: Kernel, *,
                  stop: Callable[[], bool] = lambda: False,
-                 on_cycle: Callable[[CycleReport], None] = lambda _: None) -> int:
+                 on_cycle: Callable[[CycleReport], None] = lambda _: None,
+                 on_shadow: Callable[[ShadowCycle], None] = lambda _: None) -> int:
     """Run cycles on ``kernel``'s clock until ``stop()`` is true; returns how many cycles did
-    something. On start, today's session is caught up when one of its times has passed."""
+    something. On start, today's session is caught up when one of its times has passed. After
+    each cycle the configured shadow books run theirs (docs/shadow.md)."""
     clock = kernel.clock
     ran = 0
     start = clock.now()
@@ -45,7 +48,7 @@ def run_schedule(store: Store, config: CycleConfig, kernel: Kernel, *,
     passed = takewhile(lambda due: due[1] <= start,
                        due_times(config.schedule, start - timedelta(days=1)))
     if any(day == today for day, _ in passed):
-        ran += _cycle(store, config, kernel, today, on_cycle)
+        ran += _cycle(store, config, kernel, today, on_cycle, on_shadow)
     for session, moment in due_times(config.schedule, start):
         while (wait := (moment - clock.now()).total_seconds()) > 0:
             if stop():
@@ -53,14 +56,17 @@ def run_schedule(store: Store, config: CycleConfig, kernel: Kernel, *,
             clock.sleep(min(wait, MAX_SLEEP))
         if stop():
             return ran
-        ran += _cycle(store, config, kernel, session, on_cycle)
+        ran += _cycle(store, config, kernel, session, on_cycle, on_shadow)
     return ran  # pragma: no cover - due_times never ends
 
 
 def _cycle(store: Store, config: CycleConfig, kernel: Kernel, session: date,
-           on_cycle: Callable[[CycleReport], None]) -> int:
+           on_cycle: Callable[[CycleReport], None],
+           on_shadow: Callable[[ShadowCycle], None]) -> int:
     report = run_cycle(store, config, session, kernel=kernel)
     on_cycle(report)
+    for shadow in after_cycle(store, config, report, kernel):
+        on_shadow(shadow)
     return int(report.new)
 
 
