@@ -20,6 +20,7 @@ from ballast.engine.demo import load_demo
 from ballast.engine.period import parse_period
 from ballast.engine.queries import gain_rows, position_rows, snapshot
 from ballast.engine.simulation import execute_run
+from ballast.engine.statement_batch import BatchItem, write_statements
 from ballast.engine.statements import Format, build_statement, write_statement
 from ballast.engine.workspace import open_store
 from ballast.store import Store
@@ -149,3 +150,24 @@ def test_an_account_funded_inside_the_period(demo_store: Store) -> None:
     assert s.performance.net_flows > 0 and s.performance.twr is not None
     assert s.performance.money_weighted is None  # shown as a dash, not a misleading rate
     assert s.transactions[0].kind == "deposit"
+
+
+def test_a_batch_writes_what_one_statement_at_a_time_writes(demo_store: Store,
+                                                            tmp_path: Path) -> None:
+    """The batch measures every statement from one replay of the book: the files are the
+    same as building each statement alone (including one with nothing to report)."""
+    account = _accounts(demo_store)[0]
+    with demo_store.transaction() as tx:
+        household = sorted(h.id for h in tx.households())[1]
+    quiet = parse_period("2031Q1", today=date(2031, 12, 31))
+    for period in (Q1_2020, quiet):
+        items = [BatchItem(account=account), BatchItem(household=household)]
+        written = write_statements(demo_store.url, period, items, tmp_path / "batch",
+                                   fmt=Format.HTML, firm="F", generated=date(2020, 4, 2),
+                                   workers=2)
+        alone = [write_statement(build_statement(demo_store, period, account=i.account,
+                                                 household=i.household, firm="F",
+                                                 generated=date(2020, 4, 2)),
+                                 tmp_path / "alone", Format.HTML) for i in items]
+        assert [w.files[0].read_text() for w in written] == [f[0].read_text() for f in alone]
+        assert (period is quiet) == all(w.notices for w in written)

@@ -46,8 +46,8 @@ def test_clear_errors_and_an_empty_period(demo_store: Store, tmp_path: Path,
         main()
     err = " ".join(capsys.readouterr().err.split())
     assert done.value.code == 1 and "Traceback" not in err
-    assert "error: no account 'NOPE' in the book" in err
-    assert "hint: `ballast accounts` lists the accounts." in err
+    assert "error: no account NOPE in the book (known: HH001-IRA, HH001-IRA2," in err
+    assert "hint: `ballast accounts` lists accounts, households and their models." in err
     bad = CliRunner().invoke(app, ["report", "statement", "--account", "HH001-TAX", "--period",
                                    "2020Q5", "--out", str(tmp_path), "--db", demo_store.url])
     assert isinstance(bad.exception, PeriodError) and "2020Q5" in str(bad.exception)

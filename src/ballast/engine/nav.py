@@ -5,7 +5,7 @@ its accounts, so its time-weighted return is asset-weighted (the GIPS way)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -14,7 +14,14 @@ import numpy as np
 import numpy.typing as npt
 
 from ballast.data import FxTable, PriceTable
-from ballast.domain import Account, DataError, Instrument, InstrumentId, UnknownReference
+from ballast.domain import (
+    Account,
+    AccountId,
+    DataError,
+    Instrument,
+    InstrumentId,
+    UnknownReference,
+)
 from ballast.engine.nav_events import BookedChanges, Row, booked_changes
 from ballast.engine.period import NoPerformanceData
 from ballast.ledger.valuation_series import Changes, nav_arrays
@@ -81,7 +88,12 @@ class NavSeries:
 
 def scope_members(tx: UnitOfWork, scope: Scope) -> list[Account]:
     """The accounts of ``scope``, by id; UnknownReference when it names nothing."""
-    accounts = tx.accounts()
+    return members_in(tx.accounts(), scope)
+
+
+def members_in(accounts: Mapping[AccountId, Account], scope: Scope) -> list[Account]:
+    """The accounts of ``scope`` among ``accounts`` (the book's), by id; UnknownReference when
+    it names nothing."""
     if scope.kind is ScopeKind.ACCOUNT:
         found = [a for a in accounts.values() if a.id == scope.ident]
     elif scope.kind is ScopeKind.HOUSEHOLD:

@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from ballast.analytics.performance_report import PerformanceReport
 from ballast.engine.benchmark_returns import Benchmarks, choose_benchmarks
-from ballast.engine.nav import Scope, ScopeKind, load_nav_inputs, scope_members
+from ballast.engine.nav import Scope, ScopeKind, load_nav_inputs, members_in
 from ballast.engine.nav_events import BookedChanges, by_account, merged
 from ballast.engine.performance import report_of
 from ballast.engine.period import NoPerformanceData, Period
@@ -26,9 +26,10 @@ def measure_many(store: Store, scopes: Sequence[Scope], period: Period, *,
     with store.transaction() as tx:
         firm = load_nav_inputs(tx, Scope(ScopeKind.FIRM), period.end)
         rows = by_account(firm.booked)
+        accounts = tx.accounts()
         work = []
         for scope in scopes:
-            members = scope_members(tx, scope)
+            members = members_in(accounts, scope)
             key = (scope.kind is ScopeKind.FIRM, scope.kind is ScopeKind.MODEL and scope.ident,
                    tuple(sorted({a.model for a in members})))
             if key not in chosen:

@@ -109,9 +109,12 @@ def subject_of(tx: UnitOfWork, *, account: str | None = None, household: str | N
 
 def build_statement(store: Store, period: Period, *, account: str | None = None,
                     household: str | None = None, firm: str = DEFAULT_FIRM,
-                    generated: date | None = None) -> Statement:
+                    generated: date | None = None,
+                    measured: PerformanceReport | NoPerformanceData | None = None
+                    ) -> Statement:
     """The statement of ``account`` or ``household`` for ``period``. A period without data
-    gives a statement that says so; an unknown account or household raises."""
+    gives a statement that says so; an unknown account or household raises. ``measured``: its
+    performance over ``period`` when already measured (a batch measures all at once)."""
     with store.transaction() as tx:
         subject = subject_of(tx, account=account, household=household)
         instruments = tx.instruments()
@@ -121,7 +124,8 @@ def build_statement(store: Store, period: Period, *, account: str | None = None,
         gains = tx.gains(ids, since=period.start, until=period.end)
         events = journal_events(tx, ids, period.start, period.end)
     currency = subject.accounts[0].base_currency
-    report, why_not = _measure(store, subject, period)
+    report, why_not = _measure(store, subject, period) if measured is None else (
+        (None, str(measured)) if isinstance(measured, NoPerformanceData) else (measured, ""))
     # without a measurable period (no prices in it) holdings could only be valued stale
     holdings, cash = (_holdings(store, subject, period.end, currency, instruments)
                       if report else ([], {}))
