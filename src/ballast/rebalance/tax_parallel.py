@@ -9,6 +9,7 @@ pickling them, and only each part's shaped trades travel back. Where ``fork`` is
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -49,6 +50,7 @@ def run_split(shape: Callable[[BoolArray], R], masks: list[BoolArray]) -> list[R
     if len(masks) == 1:
         return [shape(masks[0])]
     _job = shape
+    gc.freeze()  # the parts never collect the caller's objects (nor copy their pages to try)
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(len(masks) - 1, mp_context=context) as pool:
@@ -57,6 +59,7 @@ def run_split(shape: Callable[[BoolArray], R], masks: list[BoolArray]) -> list[R
             return [first, *(cast(R, f.result()) for f in futures)]
     finally:
         _job = None
+        gc.unfreeze()
 
 
 def _run_part(mask: BoolArray) -> object:
