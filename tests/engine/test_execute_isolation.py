@@ -4,28 +4,36 @@ unbooked with the reason journaled, and a later execution books them — nothing
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 from typer.testing import CliRunner
 
 from ballast.cli import app
+from ballast.config.cycle import CycleConfig
 from ballast.engine.audit import journal
+from ballast.engine.cycle import run_cycle
+from ballast.engine.cycle_stages import STAGES, CycleContext, StageOutcome
+from ballast.engine.demo import load_demo
 from ballast.engine.execute import execute
 from ballast.engine.imports import ImportKind, import_file
 from ballast.engine.simulation import simulated_broker
+from ballast.engine.workspace import open_store
 from ballast.store import Store
 
 from .conftest import write
 from .test_execute import AS_OF, INTENDED, positions, stored_run
 
 HEADER = "id,account_id,date,kind,symbol,quantity,price,amount,fees\n"
+RULES = "name: light\nrules:\n  - {id: no-shorts, kind: no_shorts}\n"
+DAY, NEXT = date(2021, 3, 1), date(2021, 3, 2)
 
 
 def manual(store: Store, folder: Path, name: str, row: str) -> None:
-    """A transaction entered by hand (a custodian file) on the run's date."""
+    """A transaction entered by hand (a custodian file)."""
     import_file(store, ImportKind.TRANSACTIONS, write(folder, name, HEADER + row + "\n"),
-                today=AS_OF)
+                today=date(2021, 3, 31))
 
 
 def booked_ids(store: Store, run: int) -> dict[str, set[str]]:
@@ -96,3 +104,47 @@ def test_the_cli_names_the_refused_account_and_fails(
     with store.transaction() as tx:
         cash = tx.cash()
     assert cash[("H1-TAX", "USD")] > Decimal(0)
+
+
+def test_the_cycle_names_the_unbooked_account_and_the_next_cycle_books_it(
+        tmp_path: Path) -> None:
+    store = open_store(f"sqlite:///{tmp_path / 'demo.db'}")
+    load_demo(store, households=3)
+    cfg = CycleConfig(rules=(write(tmp_path, "rules.yaml", RULES),))
+    sold: list[tuple[str, str, Decimal]] = []
+
+    def sell_by_hand(ctx: CycleContext) -> StageOutcome:
+        """Between approval and execution, someone sells by hand all of a holding the run
+        sells part of."""
+        with ctx.store.transaction() as tx:
+            run = int(ctx.done["propose"]["run_id"])
+            sell = next(t for t in tx.proposed_trades(run) if t.side == "sell")
+            held = sum(lot.quantity for lot in tx.lots([sell.account_id])
+                       if lot.instrument_id == sell.instrument_id)
+        sold.append((sell.account_id, sell.instrument_id, held))
+        manual(store, tmp_path, "hand.csv", f"HAND-1,{sell.account_id},{ctx.session},sell,"
+               f"{sell.instrument_id},{held},100.00,,")
+        return StageOutcome("done", "sold by hand")
+
+    at = [name for name, _ in STAGES].index("execute")
+    stages = (*STAGES[:at], ("hand", sell_by_hand), *STAGES[at:])
+    first = run_cycle(store, cfg, DAY, stages=stages)
+    executed = {s.stage: s for s in first.cycle.stages}["execute"]
+    (account, instrument, held), = sold
+    assert first.status == "completed" and executed.outcome["booked"] > 0
+    [(run, refused)] = executed.outcome["unbooked"].items()
+    assert list(refused) == [account] and instrument in refused[account]
+    assert f"{account} in run {run}" in executed.summary and "left unbooked" in executed.summary
+    unbooked = set(booked_ids(store, int(run)))
+    assert account not in unbooked and unbooked  # the other accounts are booked
+
+    manual(store, tmp_path, "back.csv", f"HAND-2,{account},{DAY},buy,{instrument},{held},"
+           "100.00,,")
+    second = run_cycle(store, cfg, NEXT)
+    proposed = {s.stage: s for s in second.cycle.stages}["propose"]
+    assert proposed.outcome["earlier_booked"] > 0 and proposed.outcome["earlier_unbooked"] == {}
+    assert account in booked_ids(store, int(run))
+    with store.transaction() as tx:
+        ids = [a.transaction_id for a in tx.allocations(int(run))]
+        assert len(tx.transaction_ids(ids)) == len(ids)  # each allocation booked, once
+    store.close()

@@ -219,3 +219,25 @@ def test_configuration_mistakes_are_refused(live: Store, tmp_path: Path) -> None
     reports = run_shadows(live, cfg, SESSIONS[0])
     assert [(r.name, r.status) for r in reports] == [("self", "failed"), ("twice", "completed")]
     assert "live book's own" in reports[0].error
+
+
+def test_a_shadow_started_in_the_past_is_caught_up_session_by_session(
+        live: Store, tmp_path: Path) -> None:
+    plain = config_file(tmp_path, [])
+    for day in SESSIONS[:2]:  # the live book runs without a shadow first
+        cycle(live, plain, day)
+    path = config_file(tmp_path, [shadow(tmp_path, "late")])
+    db = ["--config", str(path), "--db", live.url]
+    runner = CliRunner()
+    assert runner.invoke(app, ["shadow", "start", "--name", "late", "--from",
+                               START.isoformat(), *db]).exit_code == 0
+    ran = runner.invoke(app, ["shadow", "run", "--name", "late", "--until", "2021-03-02", *db],
+                        terminal_width=250)
+    assert ran.exit_code == 0, ran.output
+    assert "shadow late 2021-03-01: completed" in ran.output
+    assert "shadow late 2021-03-02: completed" in ran.output
+    found = compare_shadow(live, load_cycle_config(path), "late")
+    assert [d.day for d in found.days] == [START, *SESSIONS[:2]]
+    assert all(d.difference == 0.0 for d in found.days) and found.trades == ()
+    as_json = runner.invoke(app, ["shadow", "compare", "--name", "late", "--json", *db])
+    assert '"tracking_error": 0.0' in as_json.output

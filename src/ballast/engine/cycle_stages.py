@@ -24,7 +24,7 @@ from ballast.engine.approvals import PENDING, REJECTED, apply_policy, proposal_s
 from ballast.engine.check import check, rule_sets
 from ballast.engine.deliver import send_alerts
 from ballast.engine.drawdown import drawdown_targets
-from ballast.engine.execute import execute
+from ballast.engine.execute import book_pending, execute
 from ballast.engine.execute_plan import ExecutionSettings
 from ballast.engine.imports import ImportKind, import_file
 from ballast.engine.kernel import Kernel
@@ -187,15 +187,50 @@ def propose(ctx: CycleContext) -> StageOutcome:
     watched = ctx.done.get("monitor", {})
     hold = {a: f"held: limit adjustment in run {watched['run_id']}"
             for a in watched.get("adjusted", [])}
+    booked, still = _book_earlier(ctx)
     result = rebalance(ctx.store, as_of=ctx.session, policy=ctx.config.rebalance,
                        max_stale_sessions=ctx.config.max_stale_sessions,
                        overrides=RunOverrides(adjusted, watched.get("rebalance", {}), hold))
     trading = sum(1 for p in result.accounts if p.status == "trade")
     skipped = sum(1 for p in result.accounts if p.status == "skipped")
+    first = ""
+    if booked or still:
+        first = (f" (first, {booked} fills earlier runs left unbooked were booked"
+                 + (f"; still refused: {', '.join(f'run {r}' for r in still)}" if still else "")
+                 + ")")
     return StageOutcome("done", f"run {result.run_id}: {trading} accounts to trade, "
-                        f"{len(result.trades)} trades, {skipped} skipped",
+                        f"{len(result.trades)} trades, {skipped} skipped{first}",
                         {"run_id": result.run_id, "trading": trading,
-                         "trades": len(result.trades), "skipped": skipped})
+                         "trades": len(result.trades), "skipped": skipped,
+                         "earlier_booked": booked, "earlier_unbooked": still})
+
+
+def _book_earlier(ctx: CycleContext) -> tuple[int, dict[str, dict[str, str]]]:
+    """Book the fills earlier runs of this environment left unbooked (a ledger refusal, as the
+    newest earlier cycle that got to propose recorded them), before anything is proposed on
+    a book that lacks them. Returns (transactions booked, runs still refused → accounts →
+    why)."""
+    env = ctx.kernel.environment.value
+    with ctx.store.transaction() as tx:
+        latest = next((c for c in tx.cycles(30) if c.environment == env
+                       and c.as_of < ctx.session and any(s.stage == "propose"
+                                                         for s in c.stages)), None)
+        days = {r.id: r.as_of for r in tx.rebalance_runs()}
+    if latest is None:
+        return 0, {}
+    runs: set[str] = set()
+    for s in latest.stages:
+        if s.stage == "propose":
+            runs.update(s.outcome.get("earlier_unbooked") or {})
+        elif s.stage == "execute":
+            runs.update(s.outcome.get("unbooked") or {})
+    booked, still = 0, {}
+    for run in sorted(runs, key=int):
+        done, refused = book_pending(ctx.store, int(run), days[int(run)])
+        booked += done
+        if refused:
+            still[run] = refused
+    return booked, still
 
 
 def check_stage(ctx: CycleContext) -> StageOutcome:
@@ -263,19 +298,16 @@ def execute_stage(ctx: CycleContext) -> StageOutcome:
     for r in reports:
         for state, count in r.states.items():
             states[state] = states.get(state, 0) + count
-    earlier = [execute(ctx.store, run, broker, as_of=day, clock=clock, settings=settings)
-               for run, day in _unbooked_runs(ctx)]
-    unbooked = {str(r.run_id): r.unbooked for r in (*earlier, *reports) if r.unbooked}
+    unbooked = {**ctx.done.get("propose", {}).get("earlier_unbooked", {}),
+                **{str(r.run_id): r.unbooked for r in reports if r.unbooked}}
     summary = (f"{orders} orders in {blocks} blocks, {fills} fills, {booked} transactions "
                "booked" + (f", {states['rejected']} rejected" if states.get("rejected") else ""))
-    if earlier:
-        summary += (f"; {sum(r.booked for r in earlier)} left unbooked by earlier runs "
-                    f"({', '.join(str(r.run_id) for r in earlier)}) booked now")
     if unbooked:
         words = "; ".join(f"{a} in run {run}: {why}" for run, accounts in unbooked.items()
                           for a, why in accounts.items())
         summary += (f"; fills left unbooked, the ledger refused them ({words}) — correct the "
-                    "holdings: the next cycle or `ballast execute --run N` books them")
+                    "holdings: `ballast execute --run N`, or the next cycle before it "
+                    "proposes, books them")
     outcome = {"orders": orders, "fills": fills, "booked": booked, "states": states,
                "unbooked": unbooked}
     reasons = kill_switch.auto_engage(
@@ -286,24 +318,6 @@ def execute_stage(ctx: CycleContext) -> StageOutcome:
         return StageOutcome("stopped", f"{summary}; kill switch engaged: " + "; ".join(reasons),
                             outcome)
     return StageOutcome("done", summary, outcome)
-
-
-def _unbooked_runs(ctx: CycleContext) -> list[tuple[int, date]]:
-    """The runs whose execution left fills unbooked (a ledger refusal), as the latest earlier
-    execute stage of this environment recorded them (each carries forward what is still
-    unbooked), that are still not booked, with their dates: each cycle tries them again."""
-    env = ctx.kernel.environment.value
-    with ctx.store.transaction() as tx:
-        latest = next((s.outcome.get("unbooked") or {} for c in tx.cycles(30)
-                       if c.environment == env and c.as_of < ctx.session
-                       for s in c.stages if s.stage == "execute"), {})
-        runs = {r.id: r.as_of for r in tx.rebalance_runs() if str(r.id) in latest}
-        out = []
-        for run, day in sorted(runs.items()):
-            ids = [a.transaction_id for a in tx.allocations(run)]
-            if len(tx.transaction_ids(ids)) < len(ids):
-                out.append((run, day))
-    return out
 
 
 def reconcile_stage(ctx: CycleContext) -> StageOutcome:

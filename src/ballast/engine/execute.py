@@ -62,7 +62,8 @@ from ballast.store.orders import (
     OrderRecord,
 )
 
-__all__ = ["ExecutionRefused", "ExecutionReport", "ExecutionSettings", "execute"]
+__all__ = ["ExecutionRefused", "ExecutionReport", "ExecutionSettings", "book_pending",
+           "execute"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,6 +239,12 @@ def _halted(store: Store, broker: str, orders: dict[str, Order],
         return set()
     return {k for k, o in orders.items()
             if any(blocking(switches, a, broker) for a in plans.get(o.block_id) or (None,))}
+
+
+def book_pending(store: Store, run_id: int, as_of: date) -> tuple[int, dict[str, str]]:
+    """Book what run ``run_id``'s execution left unbooked (no broker is needed: the fills
+    are stored). Returns (transactions booked, accounts the ledger still refuses with why)."""
+    return _book(store, run_id, as_of)
 
 
 def _book(store: Store, run_id: int, as_of: date) -> tuple[int, dict[str, str]]:
