@@ -241,3 +241,12 @@ def test_a_shadow_started_in_the_past_is_caught_up_session_by_session(
     assert all(d.difference == 0.0 for d in found.days) and found.trades == ()
     as_json = runner.invoke(app, ["shadow", "compare", "--name", "late", "--json", *db])
     assert '"tracking_error": 0.0' in as_json.output
+
+
+def test_a_shadow_book_on_either_backend_tracks_live(live: Store, tmp_path: Path,
+                                                     store_url: str) -> None:
+    path = config_file(tmp_path, [{"name": "elsewhere", "store": store_url}])
+    cycle(live, path, SESSIONS[0])  # started by the cycle at the close of the session before
+    found = compare_shadow(live, load_cycle_config(path), "elsewhere")
+    assert found.start == START and len(found.days) == 2
+    assert found.days[-1].shadow.traded > 0 and found.days[-1].difference == 0.0

@@ -134,8 +134,8 @@ def book_by_account(tx: UnitOfWork, source: str, transactions: Sequence[Transact
 
         def on_refused(event: Event, exc: LedgerError,
                        found: dict[AccountId, list[str]] = found) -> None:
-            account = event.account_id if isinstance(event, Transaction) else AccountId("")
-            found.setdefault(account, []).append(f"{getattr(event, 'id', '')}: {exc}")
+            assert isinstance(event, Transaction)  # only the new transactions may be refused
+            found.setdefault(event.account_id, []).append(f"{event.id}: {exc}")
 
         try:
             book = replay(instruments, scope, ordered_events([*stored, *todo], actions),

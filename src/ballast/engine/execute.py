@@ -255,8 +255,9 @@ def _book(store: Store, run_id: int, as_of: date) -> tuple[int, dict[str, str]]:
     exists) are never booked again. Returns (transactions booked, refused accounts with
     why)."""
     with store.transaction() as tx:
-        blocks = {r.id: block_of(r) for r in tx.blocks(run_id)}
-        new = _allocate(tx, run_id, tx.blocks(run_id))
+        stored = tx.blocks(run_id)
+        blocks = {r.id: block_of(r) for r in stored}
+        new = _allocate(tx, run_id, stored)
         for block_id, allocs in new.items():
             tx.add_allocations(block_id, allocs)
         allocations = tx.allocations(run_id)

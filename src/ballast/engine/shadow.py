@@ -24,7 +24,6 @@ from sqlalchemy.engine import make_url
 
 from ballast.audit.journal import Draft
 from ballast.config.cycle import CycleConfig, Environment, ShadowConfig
-from ballast.config.rebalance import RebalancePolicy
 from ballast.data import trading_calendar
 from ballast.domain import BallastError, ConfigError, DataError
 from ballast.domain import TransactionKind as Kind
@@ -164,15 +163,11 @@ def start_shadow(live: Store, config: CycleConfig, name: str, start: date, *,
                 f"shadow {name} started as a copy of this book at the close of {start}"
                 + (f": {shadow.description}" if shadow.description else ""),
                 {"start": start.isoformat(), "transactions": len(txns),
-                 "policy": _policy(config, shadow).model_dump(mode="json")},
+                 "policy": (shadow.rebalance or config.rebalance).model_dump(mode="json")},
                 policy_version=shadow_cycle_config(config, shadow).version())], now)
     finally:
         store.close()
     return info
-
-
-def _policy(config: CycleConfig, shadow: ShadowConfig) -> RebalancePolicy:
-    return shadow.rebalance or config.rebalance
 
 
 def _copy_reference(tx: UnitOfWork, stx: UnitOfWork) -> None:

@@ -98,7 +98,7 @@ class ShadowComparison:
     @property
     def tracking_error(self) -> float:
         """Annualized standard deviation of the difference of the two books' daily returns
-        (flows taken out: a flow is mirrored to both books on the same day)."""
+        (a client's flow reaches both books the same day, so it moves both alike)."""
         live = np.array([d.live.nav for d in self.days])
         shadow = np.array([d.shadow.nav for d in self.days])
         if len(live) < 3:
