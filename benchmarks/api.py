@@ -31,9 +31,11 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
+import aiohttp
 import numpy as np
 
 from ballast.engine import approvals, check, rebalance, users
@@ -58,7 +60,7 @@ def build(path: Path, accounts: int) -> tuple[int, int, list[str], str]:
         check.check(store, run_id=made, rules_paths=[RULES])
         approvals.record_proposer(store, made, "pm")
     with store.transaction() as tx:
-        ids = sorted(tx.accounts())
+        ids = sorted(str(a) for a in tx.accounts())
         run = tx.rebalance_runs()[0].id
         if tx.user("viewer") is None:
             tx.add_user("viewer", "-", ("viewer",), tx.rebalance_runs()[0].created_at)
@@ -68,9 +70,17 @@ def build(path: Path, accounts: int) -> tuple[int, int, list[str], str]:
 
 
 def cpu_seconds(pid: int) -> float:
-    """User and system CPU seconds of process ``pid`` so far (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User and system CPU seconds of process ``pid`` and its children so far (Linux /proc):
+    the server's, with ``--workers``, is the supervisor's and its workers'."""
+    clock, total = os.sysconf("SC_CLK_TCK"), 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # a process that ended meanwhile
+            continue
+        if stat.parent.name == str(pid) or fields[1] == str(pid):
+            total += (int(fields[11]) + int(fields[12])) / clock
+    return total
 
 
 def free_port() -> int:
@@ -79,40 +89,78 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def serve(path: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
+def ready(url: str) -> bool:
+    """True when ``url`` answers 200."""
+    try:
+        with urllib.request.urlopen(url, timeout=2) as reply:
+            return int(reply.status) == 200
+    except OSError:
+        return False
+
+
+def serve(path: Path, port: int, workers: int, log: Path) -> subprocess.Popen[bytes]:
     """``ballast serve`` on loopback; returns once /readyz answers (at most 60 s)."""
     env = {**os.environ, "BALLAST_DATABASE_URL": f"sqlite:///{path}"}
     with log.open("wb") as out:
         proc = subprocess.Popen([sys.executable, "-m", "ballast", "serve", "--host",
-                                 "127.0.0.1", "--port", str(port)], env=env,
-                                stdout=out, stderr=subprocess.STDOUT)
+                                 "127.0.0.1", "--port", str(port), "--workers", str(workers)],
+                                env=env, stdout=out, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            time.sleep(0.2)
+        if ready(f"http://127.0.0.1:{port}/readyz"):
+            return proc
+        time.sleep(0.2)
     proc.kill()
     raise SystemExit(f"the server did not become ready; see {log}")
 
 
+@dataclass
+class Measured:
+    """What the clients saw: latencies by endpoint, errors by kind (status or exception),
+    and the CPU seconds the server and this process (the clients) used meanwhile."""
+
+    latencies: dict[str, list[float]]
+    errors: dict[str, int]
+    server_cpu: float
+    client_cpu: float
+
+
+async def warm_up(http: aiohttp.ClientSession, ids: list[str], run: int, clients: int) -> None:
+    """Not measured: rounds of ``clients`` concurrent requests to each endpoint until one
+    round is answered within a second (at most 10 minutes). The first overview of a server
+    process values the whole book, and each worker is one, reached by whichever
+    connections the kernel gives it."""
+    deadline = time.monotonic() + 600
+
+    async def one(url: str) -> float:
+        started = time.perf_counter()
+        async with http.get(url, timeout=aiohttp.ClientTimeout(total=600)) as reply:
+            reply.raise_for_status()
+            await reply.read()
+        return time.perf_counter() - started
+
+    while time.monotonic() < deadline:
+        urls = ("/api/overview", f"/api/accounts/{ids[0]}", f"/api/runs/{run}/proposals")
+        took = await asyncio.gather(*(one(urls[k % 3]) for k in range(clients)))
+        if max(took) < 1.0:
+            return
+    raise SystemExit("the server did not warm up within 10 minutes")
+
+
 async def load(base: str, token: str, ids: list[str], run: int, pages: int, clients: int,
-               seconds: float, server: int
-               ) -> tuple[dict[str, list[float]], dict[str, int], float]:
-    """Every client's latencies by endpoint, the errors by kind (status or exception), and
-    the CPU seconds the server process used while measured."""
+               seconds: float, server: int) -> Measured:
+    """``clients`` connections, each sending its next request as soon as the last answer is
+    read, for ``seconds``."""
     latencies: dict[str, list[float]] = {"overview": [], "account": [], "proposals": []}
     errors: dict[str, int] = {}
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    connector = aiohttp.TCPConnector(limit=clients, limit_per_host=clients)
     headers = {"Authorization": f"Bearer {token}"}
-    async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits,
-                                 timeout=30) as http:
-        for url in ("/api/overview", f"/api/accounts/{ids[0]}", f"/api/runs/{run}/proposals"):
-            # warm-up, not measured: the first overview values the whole book
-            (await http.get(url, timeout=600)).raise_for_status()
+    timeout = aiohttp.ClientTimeout(total=30)
+    async with aiohttp.ClientSession(base, headers=headers, connector=connector,
+                                     timeout=timeout) as http:
+        await warm_up(http, ids, run, clients)
         end = time.monotonic() + seconds
-        cpu_before = cpu_seconds(server)
+        cpu_before, own_before = cpu_seconds(server), time.process_time()
 
         async def client(seed: int) -> None:
             rng = random.Random(seed)
@@ -125,17 +173,18 @@ async def load(base: str, token: str, ids: list[str], run: int, pages: int, clie
                        f"/api/runs/{run}/proposals?offset={50 * rng.randrange(pages)}&limit=50")
                 started = time.perf_counter()
                 try:
-                    reply = await http.get(url)
-                    what = "" if reply.status_code == 200 else str(reply.status_code)
-                except httpx.HTTPError as exc:
+                    async with http.get(url) as reply:
+                        await reply.read()
+                        what = "" if reply.status == 200 else str(reply.status)
+                except (aiohttp.ClientError, TimeoutError) as exc:
                     what = type(exc).__name__
                 latencies[kind].append(time.perf_counter() - started)
                 if what:
                     errors[what] = errors.get(what, 0) + 1
 
         await asyncio.gather(*(client(i) for i in range(clients)))
-        cpu = cpu_seconds(server) - cpu_before
-    return latencies, errors, cpu
+        cpu, own = cpu_seconds(server) - cpu_before, time.process_time() - own_before
+    return Measured(latencies, errors, cpu, own)
 
 
 def main() -> None:
@@ -143,15 +192,16 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, default=10_000)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--workers", type=int, default=1, help="Server processes.")
     parser.add_argument("--db", type=Path, help="Book to build or reuse (default: temporary).")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="ballast-api-bench-") as tmp:
         path = args.db or Path(tmp) / "book.db"
         accounts, run, ids, token = build(path, args.accounts)
         port = free_port()
-        proc = serve(path, port, Path(tmp) / "server.log")
+        proc = serve(path, port, args.workers, Path(tmp) / "server.log")
         try:
-            latencies, errors, server_cpu = asyncio.run(load(
+            measured = asyncio.run(load(
                 f"http://127.0.0.1:{port}", token, ids, run, max(1, accounts // 50),
                 args.clients, args.seconds, proc.pid))
         finally:
@@ -161,14 +211,18 @@ def main() -> None:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+    latencies = measured.latencies
     every = np.array([x for xs in latencies.values() for x in xs]) * 1000
+    n = max(every.size, 1)
     print(json.dumps({
-        "accounts": accounts, "clients": args.clients, "requests": int(every.size),
+        "accounts": accounts, "clients": args.clients, "workers": args.workers,
+        "requests": int(every.size),
         "p50_ms": round(float(np.percentile(every, 50)), 1),
-        "p99_ms": round(float(np.percentile(every, 99)), 1), "errors": sum(errors.values()),
-        "error_kinds": errors,
+        "p99_ms": round(float(np.percentile(every, 99)), 1),
+        "errors": sum(measured.errors.values()), "error_kinds": measured.errors,
         "requests_per_second": round(every.size / args.seconds, 1),
-        "server_cpu_ms_per_request": round(server_cpu * 1000 / max(every.size, 1), 2),
+        "server_cpu_ms_per_request": round(measured.server_cpu * 1000 / n, 3),
+        "client_cpu_ms_per_request": round(measured.client_cpu * 1000 / n, 3),
         "load_average": round(os.getloadavg()[0], 1),
         **{f"p99_{k}_ms": round(float(np.percentile(np.array(v) * 1000, 99)), 1)
            for k, v in latencies.items() if v},

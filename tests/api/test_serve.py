@@ -1,4 +1,5 @@
-"""`ballast serve` runs the app with uvicorn: ready on loopback, JSON logs on standard error."""
+"""`ballast serve` runs the app with uvicorn (in one process or several workers): ready on
+loopback, JSON logs on standard error."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 
 def _free_port() -> int:
@@ -19,11 +21,13 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_serve_answers_and_logs_json(tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", [1, 2])
+def test_serve_answers_and_logs_json(tmp_path: Path, workers: int) -> None:
     port, log = _free_port(), tmp_path / "server.log"
     env = {**os.environ, "BALLAST_DATABASE_URL": f"sqlite:///{tmp_path / 'book.db'}"}
     with log.open("wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "ballast", "serve", "--port", str(port)],
+        proc = subprocess.Popen([sys.executable, "-m", "ballast", "serve", "--port", str(port),
+                                 "--workers", str(workers)],
                                 env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
         ready = None
@@ -34,8 +38,9 @@ def test_serve_answers_and_logs_json(tmp_path: Path) -> None:
             except httpx.HTTPError:
                 time.sleep(0.2)
         assert ready is not None and ready.json()["status"] == "ok"
-        denied = httpx.get(f"http://127.0.0.1:{port}/api/overview", timeout=5)
-        assert denied.status_code == 401
+        for _ in range(4):  # connections the kernel hands to either worker
+            denied = httpx.get(f"http://127.0.0.1:{port}/api/overview", timeout=5)
+            assert denied.status_code == 401
     finally:
         proc.terminate()
         proc.wait(timeout=30)

@@ -3,7 +3,8 @@ error handlers, request logging and metrics); ``ballast serve`` runs it with uvi
 
 The dashboard reuses it: add routers with ``app.include_router`` and use
 :func:`ballast.api.auth.current_principal` / :func:`ballast.api.auth.require` for access, and
-``app.state.book`` / ``app.state.run`` for the cached book view and latest run."""
+``app.state.book`` / ``app.state.run`` for the cached book view and latest run, both keyed by
+the store's write generation (``app.state.generation``, see :mod:`ballast.api.cache`)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ from fastapi import FastAPI
 
 from ballast.api import errors
 from ballast.api.auth import router as auth_router
-from ballast.api.cache import Cached
-from ballast.api.observability import Metrics, RequestMiddleware
+from ballast.api.cache import Cached, Responses
+from ballast.api.generation import Generation
+from ballast.api.observability import Metrics, RequestMiddleware, configure_logging
+from ballast.api.principals import Principals
 from ballast.api.routes_admin import router as admin_router
 from ballast.api.routes_book import router as book_router
 from ballast.api.routes_controls import router as controls_router
@@ -23,9 +26,9 @@ from ballast.api.routes_runs import router as runs_router
 from ballast.api.web import mount_dashboard
 from ballast.engine import kill_switch, overview
 from ballast.engine.service import Store, reader
+from ballast.engine.workspace import open_store
 
-BOOK_MAX_AGE = 120.0  # seconds a whole-book valuation is served before it is redone
-RUN_MAX_AGE = 120.0  # the latest run's index; a change through the API refreshes it at once
+RESPONSES_KEPT = 4096  # read endpoints' JSON bodies kept (about 10 kB each for account pages)
 
 
 def create_app(store: Store) -> FastAPI:
@@ -37,10 +40,13 @@ def create_app(store: Store) -> FastAPI:
         "(`ballast token create USER`) or the dashboard's session cookie.")
     app.state.store = store
     app.state.reads = reads = reader(store)
-    app.state.book = Cached(lambda: overview.book_view(reads), BOOK_MAX_AGE)
+    app.state.generation = generation = Generation(store)
+    app.state.book = Cached(lambda: overview.book_view(reads), generation.current, exact=False)
     run: Cached[overview.RunIndex | None] = Cached(lambda: overview.run_index(reads),
-                                                   RUN_MAX_AGE)
+                                                   generation.current, exact=True)
     app.state.run = run
+    app.state.responses = Responses(RESPONSES_KEPT)
+    app.state.principals = Principals(generation.current)
 
     def pending() -> float:
         index = run.get()[0]
@@ -59,3 +65,10 @@ def create_app(store: Store) -> FastAPI:
         app.include_router(router)
     mount_dashboard(app)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one ``ballast serve --workers N`` process: JSON logs, and the store at
+    ``$BALLAST_DATABASE_URL`` (which ``serve`` sets and migrates before it starts them)."""
+    configure_logging()
+    return create_app(open_store())

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from ballast.api.auth import require, store_of
-from ballast.api.cache import Cached
+from ballast.api.cache import Cached, Responses, json_response, kept_json
 from ballast.api.convert import (
     account_out,
     account_page,
@@ -18,6 +19,7 @@ from ballast.api.convert import (
     summary_out,
     switch_out,
 )
+from ballast.api.generation import Generation
 from ballast.api.schemas import (
     MAX_INT,
     AccountOut,
@@ -44,6 +46,18 @@ def book_of(request: Request) -> Cached[overview.BookView]:
     """The app's cached book view."""
     cache: Cached[overview.BookView] = request.app.state.book
     return cache
+
+
+def generation_of(request: Request) -> Hashable:
+    """The store's write generation now (read once per request)."""
+    generation: Generation = request.app.state.generation
+    return generation.current()
+
+
+def responses_of(request: Request) -> Responses:
+    """The app's kept response bodies."""
+    responses: Responses = request.app.state.responses
+    return responses
 
 
 def run_of(request: Request) -> Cached[overview.RunIndex | None]:
@@ -79,17 +93,23 @@ def summary_of(request: Request) -> SummaryCache:
 
 
 @router.get("/overview", response_model=OverviewOut)
-async def get_overview(request: Request) -> OverviewOut:
+async def get_overview(request: Request) -> Response:
     """AUM, accounts, the latest run (out of band, breaches, pending approvals) and the kill
-    switches engaged; valued at most a few seconds ago."""
+    switches engaged; valued at ``computed_at`` (a change to the book starts a new valuation,
+    served once done)."""
+    generation = generation_of(request)
     view, at = await book_of(request).aget()
-    index = (await run_of(request).aget())[0]
-    return OverviewOut(as_of=view.as_of, aum=view.aum, cash=view.cash,
-                       households=view.households, accounts=len(view.accounts),
-                       latest_run=summary_out(index.summary) if index else None,
-                       kill_switches=[switch_out(k) for k in
-                                      overview.engaged_switches(store_of(request))],
-                       computed_at=at)
+    index, run_at = await run_of(request).aget()
+
+    def build() -> OverviewOut:
+        return OverviewOut(as_of=view.as_of, aum=view.aum, cash=view.cash,
+                           households=view.households, accounts=len(view.accounts),
+                           latest_run=summary_out(index.summary) if index else None,
+                           kill_switches=[switch_out(k) for k in
+                                          overview.engaged_switches(store_of(request))],
+                           computed_at=at)
+
+    return kept_json(responses_of(request), ("overview", generation, at, run_at), build)
 
 
 @router.get("/households", response_model=list[HouseholdOut])
@@ -113,15 +133,19 @@ def get_accounts(request: Request, offset: Offset = 0, limit: Limit = 50,
 
 @router.get("/accounts/{account_id}", response_model=AccountPage)
 async def get_account(request: Request, account_id: str,
-                run_id: Annotated[int | None, Query(ge=1)] = None) -> AccountPage:
+                      run_id: Annotated[int | None, Query(ge=1)] = None) -> Response:
     """One account: value, positions, open lots, and its latest proposal with trades (values
-    from the book view, at most a few seconds old)."""
+    from the book view, valued at the overview's ``computed_at``)."""
     store = store_of(request)
     if run_id is not None:
-        return account_page(await run_in_threadpool(overview.account_view, store, account_id,
-                                                    run_id))
-    book, run = (await book_of(request).aget())[0], (await run_of(request).aget())[0]
-    return account_page(overview.cached_account_view(store, account_id, book, run))
+        return json_response(account_page(await run_in_threadpool(
+            overview.account_view, store, account_id, run_id)))
+    generation = generation_of(request)
+    book, at = await book_of(request).aget()
+    run, run_at = await run_of(request).aget()
+    return kept_json(responses_of(request), ("account", account_id, generation, at, run_at),
+                     lambda: account_page(overview.cached_account_view(store, account_id,
+                                                                       book, run)))
 
 
 @router.get("/accounts/{account_id}/holdings", response_model=list[PositionOut])

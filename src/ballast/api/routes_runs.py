@@ -7,12 +7,20 @@ from __future__ import annotations
 import math
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from ballast.api.auth import CurrentUser, require, store_of
+from ballast.api.cache import kept_json
 from ballast.api.convert import proposal_out, trades_out
-from ballast.api.routes_book import Limit, Offset, book_of, run_of
+from ballast.api.routes_book import (
+    Limit,
+    Offset,
+    book_of,
+    generation_of,
+    responses_of,
+    run_of,
+)
 from ballast.api.schemas import (
     MAX_INT,
     BatchDecisionIn,
@@ -82,16 +90,26 @@ def check_run(request: Request, run_id: RunId, body: ReasonIn, principal: Curren
 
 @router.get("/{run_id}/proposals", response_model=Page[ProposalOut])
 async def list_proposals(request: Request, run_id: RunId, offset: Offset = 0, limit: Limit = 50,
-                   status: Status = None) -> Page[ProposalOut]:
+                         status: Status = None) -> Response:
     """The run's proposals by account with compliance verdict, trade value and approval."""
-    index = (await run_of(request).aget())[0]
+    generation = generation_of(request)
+    index, run_at = await run_of(request).aget()
+    key = ("proposals", run_id, offset, limit, status, generation, run_at)
+    kept = responses_of(request)
     if index is not None and index.summary.run_id == run_id:
         chosen = index.states if status is None else [
             s for s in index.states if s.status == status]
-        states, total = chosen[offset:offset + limit], len(chosen)
-    else:
-        states, total = await run_in_threadpool(approvals.page_states, store_of(request),
-                                                run_id, offset, limit, status)
+        return kept_json(kept, key, lambda: _proposals(chosen[offset:offset + limit],
+                                                       len(chosen), offset, limit))
+    if (body := kept.get(key)) is not None:
+        return Response(body, media_type="application/json")
+    states, total = await run_in_threadpool(approvals.page_states, store_of(request),
+                                            run_id, offset, limit, status)
+    return kept_json(kept, key, lambda: _proposals(states, total, offset, limit))
+
+
+def _proposals(states: list[approvals.ProposalState], total: int, offset: int, limit: int
+               ) -> Page[ProposalOut]:
     return Page[ProposalOut](total=total, offset=offset, limit=limit,
                              items=[proposal_out(s) for s in states])
 

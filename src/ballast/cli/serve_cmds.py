@@ -1,13 +1,15 @@
-"""``ballast serve``: the API (and dashboard) with uvicorn. Registered on the main app by
-:func:`register`."""
+"""``ballast serve``: the API (and dashboard) with uvicorn, in one process or ``--workers N``.
+Registered on the main app by :func:`register`."""
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import typer
 
 from ballast.engine.workspace import open_store
+from ballast.store.db import URL_ENV
 
 
 def register(app: typer.Typer) -> None:
@@ -21,6 +23,9 @@ def serve_cmd(
     db: Annotated[str | None, typer.Option(
         "--db", envvar="BALLAST_DATABASE_URL",
         help="Database URL (default sqlite:///./ballast.db).")] = None,
+    workers: Annotated[int, typer.Option(
+        min=1, max=64, help="Server processes sharing the port (about one per core; each "
+        "keeps its own caches, all keyed by the store's write generation).")] = 1,
 ) -> None:
     """Serve the REST API (OpenAPI at /docs and /openapi.json), health, readiness and
     Prometheus metrics; logs are JSON lines on standard error."""
@@ -30,5 +35,11 @@ def serve_cmd(
     from ballast.api.observability import configure_logging
 
     configure_logging()
-    app = create_app(open_store(db))
-    uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
+    store = open_store(db)  # migrated once, here, before any worker starts
+    if workers == 1:
+        uvicorn.run(create_app(store), host=host, port=port, log_config=None, access_log=False)
+        return
+    os.environ[URL_ENV] = store.url
+    store.close()
+    uvicorn.run("ballast.api.app:app_from_environment", factory=True, workers=workers,
+                host=host, port=port, log_config=None, access_log=False)
