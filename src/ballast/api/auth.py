@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request, Response
 from pydantic import BaseModel
 
+from ballast.api import throttle
+from ballast.api.principals import Principals
 from ballast.engine import users
 from ballast.engine.service import Store
 from ballast.engine.users import AuthenticationFailed, Permission, Principal
@@ -34,6 +37,12 @@ def store_of(request: Request) -> Store:
     return store
 
 
+def principals_of(request: Request) -> Principals:
+    """The app's principals, kept per token for the store's generation."""
+    principals: Principals = request.app.state.principals
+    return principals
+
+
 def csrf_of(request: Request) -> str | None:
     """The CSRF token of the request's dashboard session (for templates), or None."""
     session = request.cookies.get(SESSION_COOKIE)
@@ -45,15 +54,15 @@ def current_principal(request: Request) -> Principal:
     cached: Principal | None = getattr(request.state, "principal", None)
     if cached is not None:
         return cached
-    store = store_of(request)
+    store, principals = store_of(request), principals_of(request)
     header = request.headers.get("Authorization", "")
     scheme, _, credential = header.partition(" ")
     if header:
         if scheme.lower() != "bearer" or not credential.strip():
             raise AuthenticationFailed("the Authorization header must be `Bearer <token>`")
-        principal = users.authenticate(store, credential.strip(), kind=users.API)
+        principal = principals.authenticate(store, credential.strip(), users.API)
     elif session := request.cookies.get(SESSION_COOKIE):
-        principal = users.authenticate(store, session, kind=users.SESSION)
+        principal = principals.authenticate(store, session, users.SESSION)
         if request.method not in SAFE_METHODS:
             sent = request.headers.get(CSRF_HEADER, "")
             if not hmac.compare_digest(sent, users.csrf_for(session)):
@@ -81,6 +90,18 @@ def require(permission: Permission) -> Callable[[Request], Awaitable[Principal]]
     return dependency
 
 
+def throttled_login(request: Request, name: str, password: str
+                    ) -> tuple[users.IssuedToken, Principal]:
+    """:func:`ballast.engine.users.login`, counted by :mod:`ballast.api.throttle` for the
+    name and the client's address (TooManyAttempts while either is locked out)."""
+    store = request.app.state.store
+    address = request.client.host if request.client else "unknown"
+    throttle.attempt(store, name, address, datetime.now(UTC))
+    issued, principal = users.login(store, name, password)
+    throttle.succeeded(store, principal.name)
+    return issued, principal
+
+
 class SessionOut(BaseModel):
     """An open dashboard session: the user, their roles, and the CSRF token to send with
     changes (the session id itself is only in the HttpOnly cookie)."""
@@ -100,13 +121,16 @@ class Me(BaseModel):
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 
-@router.post("/login", response_model=SessionOut)
+@router.post("/login", response_model=SessionOut, responses={
+    429: {"description": "Too many failed logins for this name or from this address: try "
+          "again after the `Retry-After` seconds."}})
 def login(request: Request, response: Response,
           name: Annotated[str, Form(min_length=1, max_length=64)],
           password: Annotated[str, Form(min_length=1, max_length=1024)]) -> SessionOut:
     """Log in with a password (form fields ``name`` and ``password``): sets the session
-    cookie and returns the CSRF token."""
-    issued, principal = users.login(store_of(request), name, password)
+    cookie and returns the CSRF token. Repeated failures for a name or from an address are
+    throttled: 429 with ``Retry-After`` (see docs/security.md)."""
+    issued, principal = throttled_login(request, name, password)
     request.state.user = principal.name
     response.set_cookie(SESSION_COOKIE, issued.token, httponly=True, samesite="strict",
                         secure=request.url.scheme == "https", path="/",

@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ballast.api.throttle import TooManyAttempts
 from ballast.domain import (
     BallastError,
     ConfigError,
@@ -28,6 +29,7 @@ LOGGER = "ballast.api"
 # Most specific first: the first class an error is an instance of decides its status.
 STATUS: tuple[tuple[type[BallastError], int], ...] = (
     (AuthenticationFailed, 401),
+    (TooManyAttempts, 429),
     (PermissionDenied, 403),
     (UnknownReference, 404),
     (KillSwitchEngaged, 409),
@@ -56,6 +58,8 @@ async def ballast_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, BallastError)
     status = status_of(exc)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if isinstance(exc, TooManyAttempts):
+        headers = {"Retry-After": str(exc.retry_after)}
     return JSONResponse(_body(request, type(exc).__name__, str(exc), hint=exc.hint,
                               field=exc.field), status_code=status, headers=headers)
 

@@ -9,6 +9,7 @@ from ballast.store.compliance import ComplianceRepository
 from ballast.store.cycles import CycleRepository
 from ballast.store.imports import ImportRepository
 from ballast.store.kill_switch import KillSwitchRepository
+from ballast.store.login_throttle import LoginThrottleRepository
 from ballast.store.market import MarketRepository
 from ballast.store.models import ModelRepository
 from ballast.store.onboarding import OnboardingRepository
@@ -24,6 +25,6 @@ class UnitOfWork(ReferenceRepository, BookRepository, MarketRepository, ImportRe
                  ModelRepository, ProposalRepository, ComplianceRepository,
                  KillSwitchRepository, OrderRepository, AuditRepository, CycleRepository,
                  UserRepository, ApprovalRepository, ReconciliationRepository,
-                 ViewRepository, OnboardingRepository):
+                 ViewRepository, OnboardingRepository, LoginThrottleRepository):
     """What ``Store.transaction()`` yields: reads and writes of every repository, committed
     together or not at all."""

@@ -8,7 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from ballast.api.auth import SESSION_COOKIE, store_of
+from ballast.api.auth import SESSION_COOKIE, store_of, throttled_login
+from ballast.api.throttle import TooManyAttempts
 from ballast.api.web.session import PageRoute, Poster
 from ballast.api.web.views import render
 from ballast.engine import users
@@ -33,12 +34,18 @@ def login_form(request: Request, next: str = "/") -> Response:
 def login(request: Request, name: Annotated[str, Form(min_length=1, max_length=64)],
           password: Annotated[str, Form(min_length=1, max_length=1024)],
           next: Annotated[str, Form(max_length=500)] = "/") -> Response:
-    """Check the password, set the session cookie and go on to ``next``."""
+    """Check the password (throttled like the API's login), set the session cookie and go on
+    to ``next``."""
     try:
-        issued, principal = users.login(store_of(request), name, password)
+        issued, principal = throttled_login(request, name, password)
     except AuthenticationFailed as exc:
         return render(request, "login.html", None, status_code=401, next=_local(next),
                       error=str(exc), name=name)
+    except TooManyAttempts as exc:
+        page = render(request, "login.html", None, status_code=429, next=_local(next),
+                      error=str(exc), name=name)
+        page.headers["Retry-After"] = str(exc.retry_after)
+        return page
     request.state.user = principal.name
     response = RedirectResponse(_local(next), status_code=303)
     response.set_cookie(SESSION_COOKIE, issued.token, httponly=True, samesite="strict",
