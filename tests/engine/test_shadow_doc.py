@@ -53,6 +53,20 @@ def test_the_documented_shadows_run(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     model = compare_shadow(live, cfg, "model")  # started by the first cycle, on 2021-02-26
     assert model.start.isoformat() == "2021-02-26"
     assert [d.difference for d in model.days] == [0.0, 0.0, 0.0] and model.trades == ()
+    harvest_firm = compare_shadow(live, cfg, "harvest")
+    with live.transaction() as tx:
+        accounts = sorted(tx.accounts())
+    each = [compare_shadow(live, cfg, "harvest", account=a) for a in accounts]
+    for which in ("live", "shadow"):  # the accounts add up to the book
+        assert sum(getattr(c.days[-1], which).nav for c in each) == pytest.approx(
+            getattr(harvest_firm.days[-1], which).nav, abs=0.01)
+    assert sum(len(c.trades) for c in each) == len(harvest_firm.trades)
+    listed = runner.invoke(app, ["shadow", "list", "--config", "cycle.yaml"],
+                           terminal_width=200)
+    assert listed.exit_code == 0, listed.output
+    words = listed.output.split()
+    assert "harvest" in words and "model" in words and "not started" not in listed.output
+    assert words.count("2021-02-26") == 2 and words.count("completed") == 2
     caught_up = runner.invoke(app, ["shadow", "run", "--name", "model", "--until",
                                     "2021-03-02", *db])
     assert caught_up.exit_code == 0 and "nothing to run through 2021-03-02" in caught_up.output

@@ -1,4 +1,4 @@
-"""``ballast shadow start | run | compare``: shadow (paper) books beside the live one
+"""``ballast shadow list | start | run | compare``: shadow (paper) books beside the live one
 (docs/shadow.md). Registered on the main app by :func:`register`."""
 
 from __future__ import annotations
@@ -12,12 +12,13 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy.engine import make_url
 
 from ballast.cli.cycle_cmds import Db, Json, print_shadow
 from ballast.cli.dates import parse_day
 from ballast.config.cycle import load_cycle_config
 from ballast.engine.cycle import latest_session
-from ballast.engine.shadow import run_shadow, start_shadow
+from ballast.engine.shadow import run_shadow, shadow_status, start_shadow
 from ballast.engine.shadow_compare import ShadowComparison, compare_shadow
 from ballast.engine.workspace import open_store
 
@@ -34,6 +35,22 @@ Required = Annotated[Path, typer.Option(
 def register(app: typer.Typer) -> None:
     """Add ``shadow`` to ``app``."""
     app.add_typer(shadow_app, name="shadow")
+
+
+@shadow_app.command("list")
+def list_cmd(config: Required) -> None:
+    """The configured shadows: what each asks, where its book is, when it started and its
+    newest cycle."""
+    table = Table(title="Shadows", title_justify="left")
+    for column in ("name", "question", "book", "started at the close of", "newest cycle"):
+        table.add_column(column)
+    for s in shadow_status(load_cycle_config(config)):
+        newest = s.newest
+        table.add_row(s.config.name, s.config.description,
+                      make_url(s.config.store).render_as_string(hide_password=True),
+                      str(s.info.start) if s.info else "not started",
+                      f"{newest.as_of} {newest.status}" if newest else "none")
+    console.print(table)
 
 
 @shadow_app.command("start")
@@ -85,6 +102,8 @@ def compare_cmd(
     trades_csv: Annotated[Path | None, typer.Option(
         "--trades-csv", help="Write every trade the two books did not both make to this "
         "CSV file.")] = None,
+    account: Annotated[str | None, typer.Option(
+        "--account", help="Compare one account (default: every account).")] = None,
     db: Db = None, as_json: Json = False,
 ) -> None:
     """The live book against the shadow at each close since the shadow's start: NAV and
@@ -92,7 +111,7 @@ def compare_cmd(
     harvested; then the trades one book made and the other did not."""
     store = open_store(db, create=False)
     found = compare_shadow(store, load_cycle_config(config), name,
-                           parse_day(until, "--until"))
+                           parse_day(until, "--until"), account=account)
     if csv_path is not None:
         write_days(found, csv_path)
     if trades_csv is not None:

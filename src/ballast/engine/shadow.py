@@ -29,7 +29,7 @@ from ballast.domain import BallastError, ConfigError, DataError
 from ballast.domain import TransactionKind as Kind
 from ballast.engine.booking import book_new
 from ballast.engine.check import rule_sets
-from ballast.engine.cycle import CycleReport, run_cycle
+from ballast.engine.cycle import CycleRecord, CycleReport, run_cycle
 from ballast.engine.kernel import Kernel, kernel_for
 from ballast.engine.workspace import open_store
 from ballast.execution import Clock
@@ -81,6 +81,29 @@ class ShadowCycle:
     @property
     def status(self) -> str:
         return self.report.status if self.report is not None else "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class ShadowStatus:
+    """A configured shadow as it stands: started when (None: not yet), its newest cycle."""
+
+    config: ShadowConfig
+    info: ShadowInfo | None
+    newest: CycleRecord | None
+
+
+def shadow_status(config: CycleConfig) -> list[ShadowStatus]:
+    """Every configured shadow, whether started, and its newest cycle."""
+    out = []
+    for shadow in config.shadows:
+        store = open_store(shadow.store)
+        try:
+            with store.transaction() as tx:
+                newest = next(iter(tx.cycles(1)), None)
+            out.append(ShadowStatus(shadow, shadow_info(store), newest))
+        finally:
+            store.close()
+    return out
 
 
 def shadow_info(store: Store) -> ShadowInfo | None:

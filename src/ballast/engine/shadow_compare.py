@@ -30,6 +30,7 @@ from ballast.domain import (
     InstrumentId,
     Term,
     Transaction,
+    UnknownReference,
     holding_term,
 )
 from ballast.domain import TransactionKind as Kind
@@ -118,10 +119,11 @@ class ShadowComparison:
         return [t for t in self.trades if t.live == 0]
 
 
-def compare_shadow(live: Store, config: CycleConfig, name: str,
-                   end: date | None = None) -> ShadowComparison:
+def compare_shadow(live: Store, config: CycleConfig, name: str, end: date | None = None,
+                   *, account: str | None = None) -> ShadowComparison:
     """Shadow ``name`` against the live book at each session from its start through ``end``
-    (default: its newest cycle's session)."""
+    (default: its newest cycle's session), of every account or of ``account``. Both books'
+    after-tax values use the live policy's tax rates: one yardstick."""
     shadow = config.shadow(name)
     store = open_store(shadow.store, create=False)
     try:
@@ -136,24 +138,23 @@ def compare_shadow(live: Store, config: CycleConfig, name: str,
                 raise DataError(f"shadow {name} has not run a cycle yet",
                                 hint="Run `ballast cycle` or `ballast shadow run`.")
             end = newest.as_of
-        days = [info.start, *trading_calendar(config.schedule.calendar)
-                .sessions_between(info.start, end)]
-        days = sorted(set(days))
-        policy = shadow.rebalance or config.rebalance
-        live_days, currency = _book_days(live, days, info.start, config.rebalance)
-        shadow_days, _ = _book_days(store, days, info.start, policy)
-        trades = _trade_differences(_trades(live, info.start, end),
-                                    _trades(store, info.start, end))
+        days = sorted({info.start, *trading_calendar(config.schedule.calendar)
+                       .sessions_between(info.start, end)})
+        live_days, currency = _book_days(live, days, info.start, config.rebalance, account)
+        shadow_days, _ = _book_days(store, days, info.start, config.rebalance, account)
+        trades = _trade_differences(_trades(live, info.start, end, account),
+                                    _trades(store, info.start, end, account))
     finally:
         store.close()
-    return ShadowComparison(name, info.start, currency,
-                            tuple(DayComparison(d, a, b) for d, a, b in
-                                  zip(days, live_days, shadow_days, strict=True)), trades)
+    return ShadowComparison(name if account is None else f"{name}, {account}", info.start,
+                            currency, tuple(DayComparison(d, a, b) for d, a, b in
+                                            zip(days, live_days, shadow_days, strict=True)),
+                            trades)
 
 
-def _trades(store: Store, start: date, end: date) -> list[Transaction]:
+def _trades(store: Store, start: date, end: date, account: str | None) -> list[Transaction]:
     with store.transaction() as tx:
-        return [t for t in tx.transactions(until=end)
+        return [t for t in tx.transactions(None if account is None else [account], until=end)
                 if t.trade_date > start and t.kind in (Kind.BUY, Kind.SELL)]
 
 
@@ -181,23 +182,27 @@ def _harvest_sales(tx: UnitOfWork, txns: Sequence[Transaction], start: date) -> 
             and (int(m.group(1)), t.account_id, t.instrument_id) in harvests}
 
 
-def _book_days(store: Store, days: Sequence[date], start: date, policy: RebalancePolicy
-               ) -> tuple[list[BookDay], str]:
-    """The book's figures at each of ``days`` (one replay of its events)."""
+def _book_days(store: Store, days: Sequence[date], start: date, policy: RebalancePolicy,
+               account: str | None) -> tuple[list[BookDay], str]:
+    """The figures of the book (or of ``account``) at each of ``days``: one replay of the
+    book's events."""
     end = days[-1]
     with store.transaction() as tx:
         accounts = list(tx.accounts().values())
-        if not accounts:
-            raise DataError("the book has no accounts")
+        measured = [a for a in accounts if account in (None, a.id)]
+        if not measured:
+            raise UnknownReference(f"no account {account!r}" if account else
+                                   "the book has no accounts", field="account",
+                                   hint="`ballast accounts` lists them.")
         instruments = tx.instruments()
         txns = tx.transactions(until=end)
         events = ordered_events(txns, tx.corporate_actions(), end)
         prices = PriceTable(tx.price_bars(end=end))
         fx = FxTable(tx.fx_rates(end=end))
         harvested = _harvest_sales(tx, txns, start)
-    currency = accounts[0].base_currency
+    currency = measured[0].base_currency
     book = Book(instruments, accounts)
-    taxable = [a.id for a in accounts if a.type is AccountType.TAXABLE]
+    taxable = [a.id for a in measured if a.type is AccountType.TAXABLE]
     out: list[BookDay] = []
     traded = 0.0
     k = 0
@@ -208,11 +213,12 @@ def _book_days(store: Store, days: Sequence[date], start: date, policy: Rebalanc
                 book.apply_corporate_action(event)
             else:
                 book.apply(event)
-                if event.kind in (Kind.BUY, Kind.SELL) and event.trade_date > start:
+                if (event.kind in (Kind.BUY, Kind.SELL) and event.trade_date > start
+                        and account in (None, event.account_id)):
                     traded += abs(float(event.quantity * (event.price or ZERO))) * _rate(
                         fx, event.currency, currency, day)
             k += 1
-        out.append(_value(book, accounts, taxable, instruments, prices, fx, currency, day,
+        out.append(_value(book, measured, taxable, instruments, prices, fx, currency, day,
                           start, policy, traded, harvested))
     return out, currency
 
