@@ -131,10 +131,16 @@ def test_a_live_override_is_not_mirrored_and_a_deposit_is(live: Store, tmp_path:
     cycle(live, path, SESSIONS[0])
     with live.transaction() as tx:
         account, instrument, units, _ = max(tx.position_totals(), key=lambda p: p[2])
+        cash = tx.cash([account])[(account, "USD")]
+    sold = units // 2
+    # the withdrawal spends half the sale's proceeds: the live book can pay it, the shadow —
+    # which did not sell — cannot
+    out = cash + 25000 + sold * 50
     override = write(tmp_path, "manual.csv", (
         "id,account_id,date,kind,symbol,quantity,price,amount,fees\n"
         f"DEP-1,{account},2021-03-02,deposit,,,,25000.00,\n"
-        f"MAN-1,{account},2021-03-02,sell,{instrument},{units // 2},100.00,,\n"))
+        f"MAN-1,{account},2021-03-02,sell,{instrument},{sold},100.00,,\n"
+        f"WD-1,{account},2021-03-02,withdrawal,,,,{out:.2f},\n"))
     import_file(live, ImportKind.TRANSACTIONS, override, today=SESSIONS[1])
     for day in SESSIONS[1:3]:
         cycle(live, path, day)
@@ -148,9 +154,12 @@ def test_a_live_override_is_not_mirrored_and_a_deposit_is(live: Store, tmp_path:
         (t.day, t.account, t.instrument, t.side) for t in live_only}
     book = open_store(cfg.shadow("model").store)
     with book.transaction() as tx:
-        mirrored = tx.transactions_by_id(["DEP-1", "MAN-1"])
+        mirrored = tx.transactions_by_id(["DEP-1", "MAN-1", "WD-1"])
+    refused = [e for e in journal(book) if e.kind == "shadow.mirror_refused"]
     book.close()
     assert list(mirrored) == ["DEP-1"]
+    assert len(refused) == 1 and "WD-1" in refused[0].rationale  # once, then skipped
+    assert f"account:{account}" in refused[0].subject
 
 
 def test_the_shadows_orders_never_reach_the_live_broker(live: Store, tmp_path: Path) -> None:
