@@ -120,33 +120,40 @@ def book_by_account(tx: UnitOfWork, source: str, transactions: Sequence[Transact
     ledger refuses has none of them booked, and the others are booked as if it were absent.
     Returns the refused accounts with the ledger's reasons (empty when all were booked).
 
-    One replay of the booking scope when nothing is refused; after a refusal the scope is
-    replayed again without the refused accounts' transactions, until none is refused."""
+    As :func:`book_new`, the transactions are written on a second thread while the booking
+    scope is replayed once; after a refusal the scope is replayed again without the refused
+    accounts' transactions, until none is refused, and theirs are removed."""
     seeds = {t.account_id for t in transactions}
     scope = booking_scope(tx.accounts(), seeds, tx.counterparties)
     stored = tx.transactions([a.id for a in scope])
     actions = tx.corporate_actions()
     instruments = tx.instruments()
     refused: dict[AccountId, list[str]] = {}
-    while True:
-        todo = [t for t in transactions if t.account_id not in refused]
-        found: dict[AccountId, list[str]] = {}
+    writer = _BackgroundWrite(lambda: tx.add_transactions(transactions))
+    try:  # the replays below do not touch the connection the writer uses
+        while True:
+            todo = [t for t in transactions if t.account_id not in refused]
+            found: dict[AccountId, list[str]] = {}
 
-        def on_refused(event: Event, exc: LedgerError,
-                       found: dict[AccountId, list[str]] = found) -> None:
-            assert isinstance(event, Transaction)  # only the new transactions may be refused
-            found.setdefault(event.account_id, []).append(f"{event.id}: {exc}")
+            def on_refused(event: Event, exc: LedgerError,
+                           found: dict[AccountId, list[str]] = found) -> None:
+                assert isinstance(event, Transaction)  # only the new ones may be refused
+                found.setdefault(event.account_id, []).append(f"{event.id}: {exc}")
 
-        try:
-            book = replay(instruments, scope, ordered_events([*stored, *todo], actions),
-                          new={id(t) for t in todo}, on_refused=on_refused)
-        except LedgerError as exc:
-            raise LedgerError(f"{source}: an already booked transaction no longer holds: {exc}",
-                              hint="Correct the holdings, then run it again.") from exc
-        if not found:
-            break
-        refused.update(found)
-    tx.add_transactions(todo)
+            try:
+                book = replay(instruments, scope, ordered_events([*stored, *todo], actions),
+                              new={id(t) for t in todo}, on_refused=on_refused)
+            except LedgerError as exc:
+                raise LedgerError(f"{source}: an already booked transaction no longer holds: "
+                                  f"{exc}", hint="Correct the holdings, then run it again."
+                                  ) from exc
+            if not found:
+                break
+            refused.update(found)
+    finally:
+        writer.join()
+    if refused:
+        tx.remove_transactions([t.id for t in transactions if t.account_id in refused])
     save_state(tx, book, scope)
     return {a: "; ".join(reasons) for a, reasons in sorted(refused.items())}
 
