@@ -2,21 +2,25 @@
 
 The book (not timed): the demo book (sample prices, generated households of one to four
 accounts, the demo models) with about ``--accounts`` accounts, a rebalance run of every account
-checked against the sample firm rules, and a viewer with an API token. The server:
-``python -m ballast serve`` (uvicorn, one process) on 127.0.0.1 in a subprocess, its JSON logs
-to a file. After one warm-up request per endpoint (the first overview values the whole book
-once), ``--clients`` clients (httpx, asyncio) each send requests back to back for
+checked against the sample firm rules, and a viewer with an API token; ``--db PATH`` builds it
+once and reuses it after. The server: ``python -m ballast serve`` on 127.0.0.1 in a subprocess
+(``--workers N`` processes; one by default), its JSON logs to a file. A warm-up, not measured,
+sends rounds of concurrent requests until one round is answered within a second (the first
+overview of each worker values the whole book). Then ``--clients`` clients (aiohttp on uvloop,
+one keep-alive HTTP/1.1 connection each, no think time) each send requests back to back for
 ``--seconds``, cycling through the dashboard's read endpoints: the overview, an account page
 (a random account: value, positions, lots, its proposal and trades) and a page of 50 proposals
 of the run with their approval state (a random page). Latency is measured per request from
 send to full body; an error is any answer but 200 or a failed request.
 
-Prints one JSON line: accounts, clients, requests, p50_ms, p99_ms, errors, requests per
-second, the p99 of each endpoint, the server's CPU time per request (what bounds its
-throughput on one core, whatever else the machine runs) and the load average at the end.
-Target (issue 9): p99 at most 100 ms, zero errors.
+Prints one JSON line: accounts, clients, workers, requests, p50_ms, p99_ms, errors, requests
+per second, the p99 of each endpoint, the CPU time per request of the server (its processes)
+and of the clients (this process) — with every client always waiting, latency is about
+clients ÷ throughput, and throughput the CPU both get ÷ their CPU per request — and the load
+average at the end (other work on the machine takes CPU from both). Target (issue 9): p99 at
+most 100 ms, zero errors. docs/api.md (Performance) has the figures measured and how to deploy.
 
-    python benchmarks/api.py [--accounts N] [--clients N] [--seconds S] [--db PATH]
+    python benchmarks/api.py [--accounts N] [--clients N] [--seconds S] [--workers N] [--db PATH]
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from pathlib import Path
 
 import aiohttp
 import numpy as np
+import uvloop
 
 from ballast.engine import approvals, check, rebalance, users
 from ballast.engine.demo import load_demo
@@ -201,7 +206,7 @@ def main() -> None:
         port = free_port()
         proc = serve(path, port, args.workers, Path(tmp) / "server.log")
         try:
-            measured = asyncio.run(load(
+            measured = uvloop.run(load(
                 f"http://127.0.0.1:{port}", token, ids, run, max(1, accounts // 50),
                 args.clients, args.seconds, proc.pid))
         finally:

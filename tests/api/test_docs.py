@@ -33,3 +33,8 @@ def test_the_security_examples_run() -> None:
     policy = parse_approval_policy(_block("security.md", "policy", "yaml"))
     assert policy.mode is ApprovalMode.MAKER_CHECKER
     assert str(policy.auto_approve_below) == "25000"
+
+
+def test_the_login_throttling_example_runs(api: Api) -> None:
+    exec(compile(_block("security.md", "throttle"), "docs/security.md", "exec"),
+         {"client": api.client})
