@@ -50,7 +50,8 @@ class CycleConfig(BaseModel):
     broker's rate limit, kept by execution; ``alerts_webhook``: the URL alerts are posted to,
     signed with ``BALLAST_WEBHOOK_SECRET`` (docs/reporting.md); ``reports``: where statements
     are written on the last session of a month or quarter; ``shadows``: shadow books run
-    beside this one after each of its cycles (docs/shadow.md)."""
+    beside this one after each of its cycles (docs/shadow.md); ``workers``: the processes a
+    large book's tax pass is split over (default: the machine's cores)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -69,6 +70,7 @@ class CycleConfig(BaseModel):
     alerts_webhook: str | None = None
     schedule: Schedule = Schedule()
     shadows: tuple[ShadowConfig, ...] = ()
+    workers: int | None = Field(None, ge=1)
 
     @model_validator(mode="after")
     def _check(self) -> CycleConfig:
@@ -84,9 +86,9 @@ class CycleConfig(BaseModel):
         return self
 
     def version(self) -> str:
-        """Content hash of the configuration, recorded with every cycle (the shadows are
-        left out: they do not change what this book decides)."""
-        text = self.model_dump_json(exclude={"shadows"})
+        """Content hash of the configuration, recorded with every cycle (the shadows and the
+        workers are left out: they do not change what this book decides)."""
+        text = self.model_dump_json(exclude={"shadows", "workers"})
         return hashlib.sha256(text.encode()).hexdigest()[:12]
 
     def shadow(self, name: str) -> ShadowConfig:

@@ -190,7 +190,8 @@ def propose(ctx: CycleContext) -> StageOutcome:
     booked, still = _book_earlier(ctx)
     result = rebalance(ctx.store, as_of=ctx.session, policy=ctx.config.rebalance,
                        max_stale_sessions=ctx.config.max_stale_sessions,
-                       overrides=RunOverrides(adjusted, watched.get("rebalance", {}), hold))
+                       overrides=RunOverrides(adjusted, watched.get("rebalance", {}), hold),
+                       workers=ctx.config.workers or os.cpu_count() or 1)
     trading = sum(1 for p in result.accounts if p.status == "trade")
     skipped = sum(1 for p in result.accounts if p.status == "skipped")
     first = ""
