@@ -4,14 +4,15 @@ The book (not timed): the demo book (sample prices, generated households of one 
 accounts, the demo models) with about ``--accounts`` accounts, a rebalance run of every account
 checked against the sample firm rules, and a viewer with an API token; ``--db PATH`` builds it
 once and reuses it after. The server: ``python -m ballast serve`` on 127.0.0.1 in a subprocess
-(``--workers N`` processes; one by default), its JSON logs to a file. A warm-up, not measured,
+(``--workers N`` processes; two by default, one per core of the 2-core machine the target is
+set for), its JSON logs to a file. A warm-up, not measured,
 sends rounds of concurrent requests until one round is answered within a second (the first
-overview of each worker values the whole book). Then ``--clients`` clients (aiohttp on uvloop,
-one keep-alive HTTP/1.1 connection each, no think time) each send requests back to back for
-``--seconds``, cycling through the dashboard's read endpoints: the overview, an account page
-(a random account: value, positions, lots, its proposal and trades) and a page of 50 proposals
-of the run with their approval state (a random page). Latency is measured per request from
-send to full body; an error is any answer but 200 or a failed request.
+overview of each worker values the whole book). Then ``--clients`` clients (one keep-alive
+HTTP/1.1 connection each, :mod:`http1` on uvloop, no think time) each send requests back to
+back for ``--seconds``, cycling through the dashboard's read endpoints: the overview, an
+account page (a random account: value, positions, lots, its proposal and trades) and a page of
+50 proposals of the run with their approval state (a random page). Latency is measured per
+request from send to full body; an error is any answer but 200 or a failed request.
 
 Prints one JSON line: accounts, clients, workers, requests, p50_ms, p99_ms, errors, requests
 per second, the p99 of each endpoint, the CPU time per request of the server (its processes)
@@ -36,10 +37,11 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import aiohttp
+import httptools
 import numpy as np
 import uvloop
 
@@ -47,6 +49,7 @@ from ballast.engine import approvals, check, rebalance, users
 from ballast.engine.demo import load_demo
 from ballast.engine.workspace import open_store
 from ballast.sample import sample_models_path
+from http1 import Connection
 
 ACCOUNTS_PER_HOUSEHOLD = 2.8  # the demo generator's average
 RULES = sample_models_path().parent / "rules" / "firm.yaml"
@@ -130,65 +133,72 @@ class Measured:
     client_cpu: float
 
 
-async def warm_up(http: aiohttp.ClientSession, ids: list[str], run: int, clients: int) -> None:
-    """Not measured: rounds of ``clients`` concurrent requests to each endpoint until one
-    round is answered within a second (at most 10 minutes). The first overview of a server
-    process values the whole book, and each worker is one, reached by whichever
-    connections the kernel gives it."""
+async def warm_up(conns: list[Connection], connect: Callable[[], Awaitable[Connection]],
+                  ids: list[str], run: int) -> None:
+    """Not measured: rounds of one request per connection, cycling through the endpoints,
+    until one round is answered within a second (at most 10 minutes). The first overview of a
+    server process values the whole book, and each worker is one, reached by whichever
+    connections the kernel gives it. A connection the server closed meanwhile (idle while
+    others waited) is replaced."""
     deadline = time.monotonic() + 600
+    urls = ("/api/overview", f"/api/accounts/{ids[0]}", f"/api/runs/{run}/proposals")
 
-    async def one(url: str) -> float:
+    async def one(k: int) -> float:
         started = time.perf_counter()
-        async with http.get(url, timeout=aiohttp.ClientTimeout(total=600)) as reply:
-            reply.raise_for_status()
-            await reply.read()
+        if not conns[k].open:
+            conns[k] = await connect()
+        status, _ = await conns[k].get(urls[k % 3], timeout=600)
+        if status != 200:
+            raise SystemExit(f"warm-up: {urls[k % 3]} answered {status}")
         return time.perf_counter() - started
 
     while time.monotonic() < deadline:
-        urls = ("/api/overview", f"/api/accounts/{ids[0]}", f"/api/runs/{run}/proposals")
-        took = await asyncio.gather(*(one(urls[k % 3]) for k in range(clients)))
+        took = await asyncio.gather(*(one(k) for k in range(len(conns))))
         if max(took) < 1.0:
             return
     raise SystemExit("the server did not warm up within 10 minutes")
 
 
-async def load(base: str, token: str, ids: list[str], run: int, pages: int, clients: int,
+async def load(port: int, token: str, ids: list[str], run: int, pages: int, clients: int,
                seconds: float, server: int) -> Measured:
     """``clients`` connections, each sending its next request as soon as the last answer is
     read, for ``seconds``."""
     latencies: dict[str, list[float]] = {"overview": [], "account": [], "proposals": []}
     errors: dict[str, int] = {}
-    connector = aiohttp.TCPConnector(limit=clients, limit_per_host=clients)
     headers = {"Authorization": f"Bearer {token}"}
-    timeout = aiohttp.ClientTimeout(total=30)
-    async with aiohttp.ClientSession(base, headers=headers, connector=connector,
-                                     timeout=timeout) as http:
-        await warm_up(http, ids, run, clients)
-        end = time.monotonic() + seconds
-        cpu_before, own_before = cpu_seconds(server), time.process_time()
 
-        async def client(seed: int) -> None:
-            rng = random.Random(seed)
-            k = seed
-            while time.monotonic() < end:
-                kind = ("overview", "account", "proposals")[k % 3]
-                k += 1
-                url = ("/api/overview" if kind == "overview" else
-                       f"/api/accounts/{rng.choice(ids)}" if kind == "account" else
-                       f"/api/runs/{run}/proposals?offset={50 * rng.randrange(pages)}&limit=50")
-                started = time.perf_counter()
-                try:
-                    async with http.get(url) as reply:
-                        await reply.read()
-                        what = "" if reply.status == 200 else str(reply.status)
-                except (aiohttp.ClientError, TimeoutError) as exc:
-                    what = type(exc).__name__
-                latencies[kind].append(time.perf_counter() - started)
-                if what:
-                    errors[what] = errors.get(what, 0) + 1
+    def connect() -> Awaitable[Connection]:
+        return Connection.connect("127.0.0.1", port, headers)
 
-        await asyncio.gather(*(client(i) for i in range(clients)))
-        cpu, own = cpu_seconds(server) - cpu_before, time.process_time() - own_before
+    conns = [await connect() for _ in range(clients)]
+    await warm_up(conns, connect, ids, run)
+    end = time.monotonic() + seconds
+    cpu_before, own_before = cpu_seconds(server), time.process_time()
+
+    async def client(seed: int) -> None:
+        rng, conn = random.Random(seed), conns[seed]
+        k = seed
+        while time.monotonic() < end:
+            kind = ("overview", "account", "proposals")[k % 3]
+            k += 1
+            url = ("/api/overview" if kind == "overview" else
+                   f"/api/accounts/{rng.choice(ids)}" if kind == "account" else
+                   f"/api/runs/{run}/proposals?offset={50 * rng.randrange(pages)}&limit=50")
+            started = time.perf_counter()
+            try:
+                if not conn.open:  # the server closed it: a new one, timed with the request
+                    conn = await connect()
+                status, _ = await conn.get(url)
+                what = "" if status == 200 else str(status)
+            except (OSError, TimeoutError, httptools.HttpParserError) as exc:
+                what = type(exc).__name__
+            latencies[kind].append(time.perf_counter() - started)
+            if what:
+                errors[what] = errors.get(what, 0) + 1
+        conn.close()
+
+    await asyncio.gather(*(client(i) for i in range(clients)))
+    cpu, own = cpu_seconds(server) - cpu_before, time.process_time() - own_before
     return Measured(latencies, errors, cpu, own)
 
 
@@ -197,7 +207,9 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, default=10_000)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=20.0)
-    parser.add_argument("--workers", type=int, default=1, help="Server processes.")
+    parser.add_argument("--workers", type=int, default=2,
+                        help="Server processes (default 2: one per core of the 2-core machine "
+                        "the target is set for).")
     parser.add_argument("--db", type=Path, help="Book to build or reuse (default: temporary).")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="ballast-api-bench-") as tmp:
@@ -207,7 +219,7 @@ def main() -> None:
         proc = serve(path, port, args.workers, Path(tmp) / "server.log")
         try:
             measured = uvloop.run(load(
-                f"http://127.0.0.1:{port}", token, ids, run, max(1, accounts // 50),
+                port, token, ids, run, max(1, accounts // 50),
                 args.clients, args.seconds, proc.pid))
         finally:
             proc.terminate()
