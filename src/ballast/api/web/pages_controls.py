@@ -4,6 +4,7 @@ newest entries)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request, Response
@@ -47,13 +48,8 @@ def engage(request: Request, principal: Poster, reason: Reason, scope: Scope = "
            target: Target = "") -> Response:
     """Engage a kill switch (compliance or trader): no order of its scope leaves."""
     principal.require(Permission.ENGAGE_KILL_SWITCH)
-    account, broker = _target(scope, target)
-    changed = kill_switch.engage(store_of(request), reason=reason, user=principal.name,
-                                 account=account, broker=broker)
-    summary_of(request).invalidate()
-    what = service.scope_of(account, broker)
-    return done(request, "/compliance", f"Kill switch {what} engaged." if changed
-                else f"Kill switch {what} was engaged already.")
+    return _switch(request, kill_switch.engage, principal.name, reason, scope, target,
+                   "engaged", "was engaged already")
 
 
 @router.post("/kill-switch/disengage")
@@ -61,13 +57,18 @@ def disengage(request: Request, principal: Poster, reason: Reason, scope: Scope 
               target: Target = "") -> Response:
     """Disengage a kill switch (compliance only)."""
     principal.require(Permission.DISENGAGE_KILL_SWITCH)
+    return _switch(request, kill_switch.disengage, principal.name, reason, scope, target,
+                   "disengaged", "was not engaged")
+
+
+def _switch(request: Request, action: Callable[..., bool], user: str, reason: str, scope: str,
+            target: str, changed: str, unchanged: str) -> Response:
+    """Engage or disengage the switch of the chosen scope and say which happened."""
     account, broker = _target(scope, target)
-    changed = kill_switch.disengage(store_of(request), reason=reason, user=principal.name,
-                                    account=account, broker=broker)
+    did = action(store_of(request), reason=reason, user=user, account=account, broker=broker)
     summary_of(request).invalidate()
     what = service.scope_of(account, broker)
-    return done(request, "/compliance", f"Kill switch {what} disengaged." if changed
-                else f"Kill switch {what} was not engaged.")
+    return done(request, "/compliance", f"Kill switch {what} {changed if did else unchanged}.")
 
 
 @router.get("/audit", response_class=HTMLResponse)
