@@ -10,9 +10,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from fastapi.testclient import TestClient
 
-from ballast.api import create_app, throttle
-from ballast.api.throttle import TooManyAttempts
+from ballast.api import create_app
 from ballast.audit import verify
+from ballast.engine import login_throttle as throttle
+from ballast.engine.login_throttle import TooManyAttempts
 from ballast.store import Store
 
 from .conftest import PASSWORD, Api

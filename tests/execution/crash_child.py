@@ -67,13 +67,13 @@ def main(argv: Sequence[str]) -> None:
 
         execute_module._send = die_before_sending  # type: ignore[assignment]
     if point == "booking":
-        book = execute_module._book_transactions
+        book = execute_module.book_by_account
 
-        def book_then_die(tx: UnitOfWork, run_id: int, txns: Sequence[object]) -> None:
-            book(tx, run_id, txns)  # type: ignore[arg-type]
-            die()
+        def book_then_die(tx: UnitOfWork, source: str, txns: Sequence[object]) -> object:
+            book(tx, source, txns)  # type: ignore[arg-type]
+            die()  # inside the transaction: nothing of the booking is committed
 
-        execute_module._book_transactions = book_then_die  # type: ignore[assignment]
+        execute_module.book_by_account = book_then_die  # type: ignore[assignment]
     sim, clock = simulated_broker(store, AS_OF, CONFIG, state=Path(state))
     execute_module.execute(store, int(run), KillingBroker(sim, point, int(n)), as_of=AS_OF,
                            clock=clock)

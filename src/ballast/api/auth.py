@@ -18,8 +18,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request, Response
 from pydantic import BaseModel
 
-from ballast.api import throttle
 from ballast.api.principals import Principals
+from ballast.engine import login_throttle as throttle
 from ballast.engine import users
 from ballast.engine.service import Store
 from ballast.engine.users import AuthenticationFailed, Permission, Principal
@@ -92,7 +92,7 @@ def require(permission: Permission) -> Callable[[Request], Awaitable[Principal]]
 
 def throttled_login(request: Request, name: str, password: str
                     ) -> tuple[users.IssuedToken, Principal]:
-    """:func:`ballast.engine.users.login`, counted by :mod:`ballast.api.throttle` for the
+    """:func:`ballast.engine.users.login`, counted by :mod:`ballast.engine.login_throttle` for the
     name and the client's address (TooManyAttempts while either is locked out)."""
     store = request.app.state.store
     address = request.client.host if request.client else "unknown"

@@ -12,7 +12,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ballast.api.throttle import TooManyAttempts
 from ballast.domain import (
     BallastError,
     ConfigError,
@@ -22,6 +21,7 @@ from ballast.domain import (
 )
 from ballast.domain.errors import KillSwitchEngaged
 from ballast.engine.approvals import ApprovalRequired
+from ballast.engine.login_throttle import TooManyAttempts
 from ballast.engine.users import AuthenticationFailed, PermissionDenied
 
 LOGGER = "ballast.api"

@@ -16,7 +16,6 @@ from threading import Lock
 from ballast.engine import users
 from ballast.engine.service import Store
 from ballast.engine.users import Principal
-from ballast.security import token_hash
 
 
 class Principals:
@@ -32,7 +31,7 @@ class Principals:
     def authenticate(self, store: Store, token: str, kind: str) -> Principal:
         """The principal of ``token`` (an API token or a session id, per ``kind``);
         AuthenticationFailed as :func:`ballast.engine.users.authenticate` raises it."""
-        key, now = (token_hash(token), kind), datetime.now(UTC)
+        key, now = (users.token_digest(token), kind), datetime.now(UTC)
         generation = self._generation()
         with self._lock:
             kept = self._kept.get(key)

@@ -8,8 +8,7 @@ from typing import Annotated
 
 import typer
 
-from ballast.engine.workspace import open_store
-from ballast.store.db import URL_ENV
+from ballast.engine.workspace import URL_ENV, open_store
 
 
 def register(app: typer.Typer) -> None:

@@ -183,6 +183,12 @@ def update_user(store: Store, name: str, *, actor: str, reason: str,
         return _info(_existing(tx, name))
 
 
+def token_digest(token: str) -> str:
+    """The form a token is stored and looked up in (its hash): what a cache may key on
+    without keeping the token itself."""
+    return token_hash(token)
+
+
 def has_users(store: Store) -> bool:
     """Whether the book has users (once it has, actions need one with the right role)."""
     with store.transaction() as tx:

@@ -10,6 +10,7 @@ from sqlalchemy.exc import OperationalError
 from ballast.config import Settings
 from ballast.engine.errors import StoreUnavailable
 from ballast.store import Store
+from ballast.store.db import URL_ENV as URL_ENV  # the variable `ballast serve` hands its workers
 
 
 def open_store(url: str | None = None, *, create: bool = True) -> Store:

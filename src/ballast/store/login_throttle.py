@@ -1,5 +1,5 @@
 """Password attempts counted per user name and per client address, so that every server
-process throttles logins alike (the policy is :mod:`ballast.api.throttle`'s)."""
+process throttles logins alike (the policy is :mod:`ballast.engine.login_throttle`'s)."""
 
 from __future__ import annotations
 

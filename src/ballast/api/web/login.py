@@ -9,10 +9,10 @@ from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from ballast.api.auth import SESSION_COOKIE, store_of, throttled_login
-from ballast.api.throttle import TooManyAttempts
 from ballast.api.web.session import PageRoute, Poster
 from ballast.api.web.views import render
 from ballast.engine import users
+from ballast.engine.login_throttle import TooManyAttempts
 from ballast.engine.users import AuthenticationFailed
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
