@@ -18,6 +18,7 @@ from ballast.api import create_app
 from ballast.engine import approvals, users
 from ballast.engine.imports import ImportKind, import_file
 from ballast.engine.workspace import open_store
+from ballast.sample import sample_instruments_path
 from ballast.security import hash_password
 from ballast.store import AccountProposal, ProposedTrade, Store
 from ballast.store.compliance import StoredDecision, StoredViolation
@@ -107,6 +108,16 @@ def load_book(store: Store, folder: Path) -> int:
             tx.add_user(name, HASH, tuple(roles), now)
     approvals.record_proposer(store, run, "tom")
     return run
+
+
+def import_sample_instruments(store: Store, folder: Path) -> None:
+    """Import the sample instruments the API book lacks (all but AAPL and XOM, which it has)."""
+    lines = sample_instruments_path().read_text(encoding="utf-8").splitlines(keepends=True)
+    missing = folder / "more_instruments.csv"
+    missing.write_text("".join([lines[0], *(line for line in lines[1:]
+                                            if line.split(",")[0] not in ("AAPL", "XOM"))]),
+                       encoding="utf-8")
+    import_file(store, ImportKind.INSTRUMENTS, missing)
 
 
 @contextmanager

@@ -19,11 +19,11 @@ from ballast.engine import users
 from ballast.engine.check import import_rules
 from ballast.engine.imports import ImportKind, import_file
 from ballast.engine.rebalance import import_models
-from ballast.sample import sample_instruments_path, sample_models_path
+from ballast.sample import sample_models_path
 from ballast.security import KEY_ENV, new_key
 from ballast.security.roles import Permission, Role, permissions_of
 
-from .conftest import AS_OF, PASSWORD, Api, journal_kinds, served
+from .conftest import AS_OF, PASSWORD, Api, import_sample_instruments, journal_kinds, served
 from .test_onboarding_api import application
 
 P = Permission
@@ -159,12 +159,7 @@ def book(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Api,
     ``NEEDS`` take."""
     monkeypatch.setenv(KEY_ENV, new_key())
     with served(f"sqlite:///{tmp_path / 'ballast.db'}", tmp_path) as api:
-        lines = sample_instruments_path().read_text(encoding="utf-8").splitlines(keepends=True)
-        missing = tmp_path / "more_instruments.csv"
-        missing.write_text("".join([lines[0], *(line for line in lines[1:]
-                                                if line.split(",")[0] not in ("AAPL", "XOM"))]),
-                           encoding="utf-8")
-        import_file(api.store, ImportKind.INSTRUMENTS, missing)
+        import_sample_instruments(api.store, tmp_path)
         [v1] = [v for name, v, _ in import_models(api.store, [sample_models_path()])
                 if name == "growth"]
         changed = tmp_path / "growth.yaml"

@@ -12,12 +12,11 @@ import pytest
 import yaml
 from sqlalchemy import text
 
-from ballast.engine.imports import ImportKind, import_file
 from ballast.engine.rebalance import import_models
-from ballast.sample import sample_instruments_path, sample_models_path
+from ballast.sample import sample_models_path
 from ballast.security import KEY_ENV, new_key
 
-from .conftest import Api, journal_kinds
+from .conftest import Api, import_sample_instruments, journal_kinds
 
 DOC = Path(__file__).parents[2] / "docs" / "onboarding.md"
 TAX_ID, DOC_NUMBER = "QQ123456C", "533380006"
@@ -28,12 +27,7 @@ def app_api(api: Api, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Api:
     """The API's book with the sample instruments it lacks and the demo models stored; a
     secret key in the environment (tax ids encrypted)."""
     monkeypatch.setenv(KEY_ENV, new_key())
-    lines = sample_instruments_path().read_text(encoding="utf-8").splitlines(keepends=True)
-    missing = tmp_path / "more_instruments.csv"
-    missing.write_text("".join([lines[0], *(line for line in lines[1:]
-                                            if line.split(",")[0] not in ("AAPL", "XOM"))]),
-                       encoding="utf-8")
-    import_file(api.store, ImportKind.INSTRUMENTS, missing)
+    import_sample_instruments(api.store, tmp_path)
     import_models(api.store, [sample_models_path()])
     return api
 

@@ -202,7 +202,7 @@ def _book_days(store: Store, days: Sequence[date], start: date, policy: Rebalanc
         harvested = _harvest_sales(tx, txns, start)
     currency = measured[0].base_currency
     book = Book(instruments, accounts)
-    taxable = [a.id for a in measured if a.type is AccountType.TAXABLE]
+    taxable: set[str] = {a.id for a in measured if a.type is AccountType.TAXABLE}
     out: list[BookDay] = []
     traded = 0.0
     k = 0
@@ -231,7 +231,7 @@ def _rate(fx: FxTable, base: str, quote: str, day: date) -> float:
     return 1.0 if base == quote else float(fx.rate(base, quote, day))
 
 
-def _value(book: Book, accounts: Sequence[Account], taxable: Sequence[str],
+def _value(book: Book, accounts: Sequence[Account], taxable: set[str],
            instruments: Mapping[InstrumentId, Instrument], prices: PriceTable, fx: FxTable,
            currency: str, day: date, start: date, policy: RebalancePolicy, traded: float,
            harvested: set[str]) -> BookDay:
